@@ -45,12 +45,13 @@ std::uint64_t Rng::below(std::uint64_t n) {
     LADDER_CHECK(n > 0, "Rng::below(0): the range is empty");
     // Lemire (2019): the high word of x*n is uniform in [0, n) once the low word
     // is outside the biased zone [0, 2^64 mod n).
-    unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
+    __extension__ using u128 = unsigned __int128;   // GCC and Clang: the 64x64 -> 128-bit product
+    u128 m = static_cast<u128>(next()) * n;
     auto low = static_cast<std::uint64_t>(m);
     if (low < n) {
         const std::uint64_t threshold = (0 - n) % n;
         while (low < threshold) {
-            m = static_cast<unsigned __int128>(next()) * n;
+            m = static_cast<u128>(next()) * n;
             low = static_cast<std::uint64_t>(m);
         }
     }

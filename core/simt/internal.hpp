@@ -64,8 +64,9 @@ std::string kernel_name(const Launch& launch);
 
 enum class ThreadState : std::uint8_t { unstarted, running, ready, at_barrier, at_warp, exited, unwinding };
 
+// What a thread brings to a barrier or warp operation; touched only when it waits there, so a
+// barrier-free kernel never writes these (its per-thread cost is one byte of state).
 struct ThreadSlot {
-    ThreadState state = ThreadState::unstarted;
     WarpOp op = WarpOp::sync;
     std::int8_t width = 32;
     unsigned mask = 0;
@@ -80,8 +81,11 @@ struct BlockRun {
     const Launch* launch = nullptr;
     unsigned n = 0;                          // threads in the block
     shim::uint3 index{0, 0, 0};
+    std::vector<ThreadState> state;          // per linear thread id
     std::vector<ThreadSlot> slot;            // per linear thread id
-    std::vector<unsigned> order;             // the schedule: the order threads start / resume in
+    const shim::uint3* thread_index = nullptr;   // threadIdx of each linear id
+    Schedule schedule = Schedule::forward;
+    std::vector<unsigned> order;             // Schedule::random: the order threads start / resume in
     unsigned cursor = 0;                     // next position in `order` to start
     std::vector<unsigned> ready;             // ring buffer of threads released and waiting to resume
     unsigned ready_head = 0, ready_count = 0;

@@ -81,8 +81,17 @@ void fail(BlockRun& b, std::string message, const char* file = nullptr, int line
     b.error_line = line;
 }
 
+// The k-th thread in schedule order (forward and reverse need no table).
+unsigned thread_at(const BlockRun& b, unsigned k) {
+    switch (b.schedule) {
+        case Schedule::forward: return k;
+        case Schedule::reverse: return b.n - 1 - k;
+        default: return b.order[k];
+    }
+}
+
 void push_ready(BlockRun& b, unsigned tid) {
-    b.slot[tid].state = ThreadState::ready;
+    b.state[tid] = ThreadState::ready;
     b.ready[(b.ready_head + b.ready_count) % b.n] = tid;
     ++b.ready_count;
 }
@@ -91,8 +100,8 @@ void push_ready(BlockRun& b, unsigned tid) {
 
 void set_running(Worker& w, BlockRun& b, unsigned tid) {
     b.current = tid;
-    b.slot[tid].state = ThreadState::running;
-    shim::threadIdx = b.launch->thread_index[tid];
+    b.state[tid] = ThreadState::running;
+    shim::threadIdx = b.thread_index[tid];
     w.running = b.slot[tid].fiber;
 }
 
@@ -108,12 +117,12 @@ Context* next_target(Worker& w) {
     if (b.aborting) {
         // Resume each parked thread once so that it unwinds its stack (park() throws Unwind).
         for (unsigned tid = 0; tid < b.n; ++tid) {
-            ThreadSlot& s = b.slot[tid];
-            if (s.state == ThreadState::ready || s.state == ThreadState::at_barrier || s.state == ThreadState::at_warp) {
-                s.state = ThreadState::unwinding;
+            ThreadState& st = b.state[tid];
+            if (st == ThreadState::ready || st == ThreadState::at_barrier || st == ThreadState::at_warp) {
+                st = ThreadState::unwinding;
                 b.current = tid;
-                w.running = s.fiber;
-                return &s.fiber->ctx;
+                w.running = b.slot[tid].fiber;
+                return &w.running->ctx;
             }
         }
         w.running = nullptr;
@@ -144,8 +153,9 @@ Context* next_target(Worker& w) {
     }
     // Every live thread waits and none can be released: report where each one waits.
     const bool barrier_only = b.at_warp == 0;
-    const ThreadSlot* first = &b.slot[0];
-    for (unsigned tid = 0; tid < b.n && first->state == ThreadState::exited; ++tid) first = &b.slot[tid];
+    unsigned waiting = 0;
+    while (waiting + 1 < b.n && b.state[waiting] == ThreadState::exited) ++waiting;
+    const ThreadSlot* first = &b.slot[waiting];
     fail(b, fmt::format("{} in {} (block {}): no thread can continue: {}",
                         barrier_only ? "divergent __syncthreads" : "divergent barrier or warp operation (deadlock)",
                         kernel_name(*b.launch), index_text(b.index), describe_waits(b, barrier_only)),
@@ -164,7 +174,7 @@ void switch_away(Worker& w) {
 // Parks the running thread (its state says why) until it is released.
 void park(Worker& w, BlockRun& b, unsigned tid) {
     switch_away(w);
-    if (b.slot[tid].state == ThreadState::unwinding) throw Unwind{};
+    if (b.state[tid] == ThreadState::unwinding) throw Unwind{};
 }
 
 // ---- barriers ----
@@ -175,20 +185,22 @@ std::string describe_waits(const BlockRun& b, bool barrier_only) {
     unsigned first = 0;
     auto key_equal = [&](unsigned i, unsigned j) {
         const ThreadSlot &a = b.slot[i], &c = b.slot[j];
-        if (a.state != c.state) return false;
-        if (a.state != ThreadState::at_barrier && a.state != ThreadState::at_warp) return true;
-        return same_site(a.site, c.site) && (a.state == ThreadState::at_barrier || a.op == c.op);
+        const ThreadState sa = b.state[i];
+        if (sa != b.state[j]) return false;
+        if (sa != ThreadState::at_barrier && sa != ThreadState::at_warp) return true;
+        return same_site(a.site, c.site) && (sa == ThreadState::at_barrier || a.op == c.op);
     };
     for (unsigned i = 1; i <= b.n; ++i) {
         if (i < b.n && key_equal(first, i)) continue;
         const ThreadSlot& s = b.slot[first];
-        if (s.state != ThreadState::exited) {
+        const ThreadState state = b.state[first];
+        if (state != ThreadState::exited) {
             if (!out.empty()) out += ", ";
             out += first + 1 == i ? fmt::format("thread {}", first) : fmt::format("threads {}..{}", first, i - 1);
-            if (s.state == ThreadState::at_barrier)
+            if (state == ThreadState::at_barrier)
                 out += barrier_only ? fmt::format(" wait at {}", where_text(s.site))
                                     : fmt::format(" wait at __syncthreads() {}", where_text(s.site));
-            else if (s.state == ThreadState::at_warp)
+            else if (state == ThreadState::at_warp)
                 out += fmt::format(" wait at {}() {}", op_name(s.op), where_text(s.site));
             else
                 out += " are not parked";
@@ -206,8 +218,8 @@ void release_barrier(BlockRun& b) {
     const ThreadSlot* first = nullptr;
     int count = 0;
     for (unsigned tid = 0; tid < b.n; ++tid) {
+        if (b.state[tid] != ThreadState::at_barrier) continue;
         const ThreadSlot& s = b.slot[tid];
-        if (s.state != ThreadState::at_barrier) continue;
         if (!first) first = &s;
         if (!same_site(first->site, s.site)) {
             fail(b, fmt::format("divergent __syncthreads in {} (block {}): {}", kernel_name(*b.launch),
@@ -220,9 +232,11 @@ void release_barrier(BlockRun& b) {
     b.barrier_result = count;
     b.at_barrier = 0;
     // Every thread has started by now, so the schedule may be drawn afresh for the next phase.
-    if (b.launch->schedule == Schedule::random) shuffle(b.order.begin(), b.order.end(), b.rng);
-    for (unsigned tid : b.order)
-        if (b.slot[tid].state == ThreadState::at_barrier) push_ready(b, tid);
+    if (b.launch->schedule == Schedule::random) shuffle(b.order.begin(), b.order.begin() + b.n, b.rng);
+    for (unsigned k = 0; k < b.n; ++k) {
+        const unsigned tid = thread_at(b, k);
+        if (b.state[tid] == ThreadState::at_barrier) push_ready(b, tid);
+    }
 }
 // [/book]
 
@@ -236,7 +250,7 @@ bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
     const std::uint32_t live = b.warp_live[warp];
     const std::uint32_t members = (me.mask | (1u << lane)) & live;
     for (std::uint32_t m = members; m; m &= m - 1) {
-        if (b.slot[base + std::countr_zero(m)].state != ThreadState::at_warp) return false;
+        if (b.state[base + std::countr_zero(m)] != ThreadState::at_warp) return false;
     }
     auto fail_here = [&](const std::string& what) {
         fail(b, fmt::format("{} in {} (block {}, warp {}): {}", op_name(me.op), kernel_name(*b.launch),
@@ -289,7 +303,7 @@ bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
         if (s.op == WarpOp::sync) continue;
         if (src < 0 || src >= 32 || !(members >> src & 1u)) {
             const bool exists = src >= 0 && src < 32 && base + static_cast<unsigned>(src) < b.n;
-            const bool exited = exists && b.slot[base + static_cast<unsigned>(src)].state == ThreadState::exited;
+            const bool exited = exists && b.state[base + static_cast<unsigned>(src)] == ThreadState::exited;
             fail_here(fmt::format("at {}: lane {} (thread {}) reads lane {}, which {}", where_text(s.site), l, base + l, src,
                                   !exists   ? "does not exist in this block"
                                   : exited  ? "has already exited (an early return before a warp shuffle?)"
@@ -307,7 +321,7 @@ bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
     b.at_warp -= count;
     for (unsigned i = 0; i < count; ++i) {
         if (self_continues && released[i] == tid)
-            b.slot[tid].state = ThreadState::running;
+            b.state[tid] = ThreadState::running;
         else
             push_ready(b, released[i]);
     }
@@ -319,7 +333,7 @@ bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
 // A thread returned from the kernel: it no longer counts for barriers (the common
 // `if (i >= n) return;` before a __syncthreads), which may complete one that waits for it.
 void thread_exit(BlockRun& b, unsigned tid) {
-    b.slot[tid].state = ThreadState::exited;
+    b.state[tid] = ThreadState::exited;
     --b.live;
     b.warp_live[tid / 32] &= ~(1u << (tid % 32));
     if (b.aborting) return;
@@ -327,7 +341,7 @@ void thread_exit(BlockRun& b, unsigned tid) {
     if (b.at_warp != 0) {
         const unsigned base = tid / 32 * 32, end = std::min(base + 32, b.n);
         for (unsigned t = base; t < end && !b.aborting; ++t)
-            if (b.slot[t].state == ThreadState::at_warp) try_complete_warp(b, t, false);
+            if (b.state[t] == ThreadState::at_warp) try_complete_warp(b, t, false);
     }
 }
 
@@ -340,14 +354,12 @@ void record_exception(BlockRun& b, unsigned tid, const std::string& what, const 
 // [book:simt-run-thread]
 // Runs CUDA thread `tid` on this fiber from the start of the kernel to its end. If it never
 // waits at a barrier, it costs one function call and no context switch.
-void run_thread(Worker& w, BlockRun& b, Fiber* self, unsigned tid) {
-    ThreadSlot& s = b.slot[tid];
-    s.state = ThreadState::running;
-    s.fiber = self;
+void run_thread(BlockRun& b, const KernelCall& call, unsigned tid) {
+    b.state[tid] = ThreadState::running;
     b.current = tid;
-    shim::threadIdx = b.launch->thread_index[tid];
+    shim::threadIdx = b.thread_index[tid];
     try {
-        b.launch->call.run(b.launch->call.kernel, b.launch->call.params);
+        call.run(call.kernel, call.params);
     } catch (const Unwind&) {
         // the block is being abandoned after another thread failed
     } catch (const ladder::Error& e) {
@@ -367,7 +379,8 @@ void run_thread(Worker& w, BlockRun& b, Fiber* self, unsigned tid) {
     Fiber* self = w.running;
     for (;;) {
         BlockRun& b = w.block;
-        while (!b.aborting && b.cursor < b.n) run_thread(w, b, self, b.order[b.cursor++]);
+        const KernelCall call = b.launch->call;
+        while (!b.aborting && b.cursor < b.n) run_thread(b, call, thread_at(b, b.cursor++));
         w.idle.push_back(self);
         switch_away(w);
     }
@@ -384,12 +397,13 @@ int sync_threads(int predicate, const std::source_location& where) {
     if (!b.launch || !w.running) LADDER_THROW("__syncthreads() called outside a kernel launch at {}", where_text(where));
     const unsigned tid = b.current;
     ThreadSlot& s = b.slot[tid];
-    s.state = ThreadState::at_barrier;
+    b.state[tid] = ThreadState::at_barrier;
+    s.fiber = w.running;
     s.site = where;
     s.value = static_cast<std::uint64_t>(predicate);
     if (++b.at_barrier == b.live) release_barrier(b);
     if (b.aborting) {
-        s.state = ThreadState::unwinding;
+        b.state[tid] = ThreadState::unwinding;
         throw Unwind{};
     }
     park(w, b, tid);
@@ -402,7 +416,8 @@ std::uint64_t warp_op(WarpOp op, unsigned mask, std::uint64_t bits, int arg, int
     if (!b.launch || !w.running) LADDER_THROW("{}() called outside a kernel launch at {}", op_name(op), where_text(where));
     const unsigned tid = b.current;
     ThreadSlot& s = b.slot[tid];
-    s.state = ThreadState::at_warp;
+    b.state[tid] = ThreadState::at_warp;
+    s.fiber = w.running;
     s.op = op;
     s.mask = mask;
     s.arg = arg;
@@ -412,7 +427,7 @@ std::uint64_t warp_op(WarpOp op, unsigned mask, std::uint64_t bits, int arg, int
     ++b.at_warp;
     const bool done = try_complete_warp(b, tid, true);
     if (b.aborting) {
-        s.state = ThreadState::unwinding;
+        b.state[tid] = ThreadState::unwinding;
         throw Unwind{};
     }
     if (!done) park(w, b, tid);
@@ -471,12 +486,16 @@ bool run_block(Launch& launch, unsigned long long linear) {
     Worker& w = worker();
     BlockRun& b = w.block;
     const unsigned n = launch.threads;
-    if (b.slot.size() < n) b.slot.resize(n);
-    b.ready.resize(std::max<std::size_t>(b.ready.size(), n));
-    b.order.resize(n);
+    if (b.slot.size() < n) {
+        b.slot.resize(n);
+        b.state.resize(n);
+        b.ready.resize(n);
+        b.order.resize(n);
+    }
     b.warp_live.assign((n + 31) / 32, 0xffffffffu);
     if (n % 32) b.warp_live.back() = (1u << (n % 32)) - 1;
-    for (unsigned i = 0; i < n; ++i) b.slot[i].state = ThreadState::unstarted;
+    std::memset(b.state.data(), static_cast<int>(ThreadState::unstarted), n);
+    b.thread_index = launch.thread_index.data();
     b.launch = &launch;
     b.n = n;
     b.cursor = 0;
@@ -490,18 +509,11 @@ bool run_block(Launch& launch, unsigned long long linear) {
     const unsigned gx = launch.grid.x, gy = launch.grid.y;
     b.index = {static_cast<unsigned>(linear % gx), static_cast<unsigned>(linear / gx % gy),
                static_cast<unsigned>(linear / (static_cast<unsigned long long>(gx) * gy))};
-    switch (launch.schedule) {
-        case Schedule::forward:
-            for (unsigned i = 0; i < n; ++i) b.order[i] = i;
-            break;
-        case Schedule::reverse:
-            for (unsigned i = 0; i < n; ++i) b.order[i] = n - 1 - i;
-            break;
-        case Schedule::random:
-            for (unsigned i = 0; i < n; ++i) b.order[i] = i;
-            b.rng = mix_seed(launch.seed, linear);
-            shuffle(b.order.begin(), b.order.end(), b.rng);
-            break;
+    b.schedule = launch.schedule;
+    if (launch.schedule == Schedule::random) {
+        for (unsigned i = 0; i < n; ++i) b.order[i] = i;
+        b.rng = mix_seed(launch.seed, linear);
+        shuffle(b.order.begin(), b.order.begin() + n, b.rng);
     }
     shim::blockIdx = b.index;
     shim::blockDim = launch.block;

@@ -1,0 +1,66 @@
+// text_test.cpp: UTF-8 validation with byte offsets, normalisation (accents and Hangul),
+// character classes and the word splitter on English, accented Latin and Korean.
+#include <catch2/catch.hpp>
+
+#include "core/text.hpp"
+
+using namespace ladder;
+using V = std::vector<std::string>;
+
+TEST_CASE("invalid UTF-8 is reported with its byte offset", "[text]") {
+    REQUIRE_FALSE(find_invalid_utf8("plain ascii, café, 한국어"));
+    const std::string bad = std::string("abc") + "\xC3\x28" + "def";   // C3 needs a continuation byte
+    const auto p = find_invalid_utf8(bad);
+    REQUIRE(p);
+    REQUIRE(p->offset == 3);
+    REQUIRE_THAT(p->what, Catch::Contains("byte 3") && Catch::Contains("0xC3 0x28"));
+    REQUIRE_THROWS_WITH(require_valid_utf8(bad, "corpus.txt"), Catch::Contains("corpus.txt: invalid UTF-8 at byte 3"));
+    REQUIRE(replace_invalid_utf8(bad) == "abc\xEF\xBF\xBD(def");
+    REQUIRE(find_invalid_utf8("\xED\xA0\x80"));   // an encoded surrogate is not valid UTF-8
+    REQUIRE(find_invalid_utf8("\xC0\xAF"));       // nor is an overlong "/"
+}
+
+TEST_CASE("decode and encode round trip", "[text]") {
+    const std::string s = "a\u00e9\ud55c\U0001F600";   // a, é, 한, 😀: 1, 2, 3 and 4 bytes
+    const auto cps = decode_utf8(s);
+    REQUIRE(cps == std::vector<char32_t>{U'a', 0xE9, 0xD55C, 0x1F600});
+    REQUIRE(encode_utf8(cps) == s);
+    char32_t cp = 0;
+    REQUIRE(utf8_length_at(s, 3, &cp) == 3);
+    REQUIRE(cp == 0xD55C);
+}
+
+TEST_CASE("NFC composes accents and Hangul jamo; NFD takes them apart", "[text]") {
+    REQUIRE(nfc("e\u0301") == "\u00e9");
+    REQUIRE(nfd("\u00e9") == "e\u0301");
+    REQUIRE(nfc("\u1112\u1161\u11ab") == "\ud55c");   // ᄒ + ᅡ + ᆫ -> 한
+    REQUIRE(nfd("\ud55c") == "\u1112\u1161\u11ab");
+    REQUIRE(casefold_nfc("Stra\u00dfe \u00c9T\u00c9") == "strasse \u00e9t\u00e9");
+}
+
+TEST_CASE("character classes follow the Unicode categories", "[text]") {
+    REQUIRE(is_letter(U'a'));
+    REQUIRE(is_letter(0xD55C));          // Hangul syllable, Lo
+    REQUIRE(is_number(U'7'));
+    REQUIRE(is_number(0x2163));          // Roman numeral four, Nl
+    REQUIRE(is_mark(0x0301));
+    REQUIRE(is_space(U' '));
+    REQUIRE(is_space(U'\n'));
+    REQUIRE(is_space(0x3000));           // ideographic space
+    REQUIRE(is_space(0x85));             // NEL
+    REQUIRE_FALSE(is_space(0x200B));     // zero width space is Cf, not White_Space
+    REQUIRE(std::string(unicode_category(U'!')) == "Po");
+}
+
+TEST_CASE("split_words on English, accents and Korean", "[text]") {
+    REQUIRE(split_words("Dog bites man!") == V{"dog", "bites", "man"});
+    REQUIRE(split_words("Man bites dog.") == V{"man", "bites", "dog"});
+    REQUIRE(split_words("Don't panic -- it's 42 o\u2019clock.") == V{"don't", "panic", "it's", "42", "o'clock"});
+    REQUIRE(split_words("Cre\u0300me bru\u0302le\u0301e, s'il vous pla\u00eet") ==
+            V{"crème", "brûlée", "s'il", "vous", "plaît"});
+    REQUIRE(split_words("\ud55c\uad6d\uc5b4\ub97c \ubc30\uc6c1\ub2c8\ub2e4. \uc548\ub155!") ==
+            V{"\ud55c\uad6d\uc5b4\ub97c", "\ubc30\uc6c1\ub2c8\ub2e4", "\uc548\ub155"});
+    REQUIRE(split_words("route 66 in 1999", {.casefold = true, .keep_numbers = false}) == V{"route", "in"});
+    REQUIRE(split_words("  ,,, !!").empty());
+    REQUIRE_THROWS_WITH(split_words("ok \xFF"), Catch::Contains("invalid UTF-8 at byte 3"));
+}
