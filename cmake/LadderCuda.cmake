@@ -9,6 +9,9 @@ if(LADDER_CUDA)
   endif()
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
+    # One CUDA runtime per process: the shared libcudart, which core (CUDA::cudart) and
+    # cuBLAS use too. (CMake's default for .cu targets is the static one: two runtimes.)
+    set(CMAKE_CUDA_RUNTIME_LIBRARY Shared)
     if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
       # Turing, Ampere, Hopper. `native` fails on machines without a GPU.
       set(CMAKE_CUDA_ARCHITECTURES "75;80;90" CACHE STRING "CUDA architectures")

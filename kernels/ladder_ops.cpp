@@ -50,6 +50,13 @@ std::vector<Device> gpu_backends(const Filters& f, bool include_simt_by_default)
     return {d};
 }
 
+// The op's versions, and on a real GPU its library peers too (cuBLAS).
+std::vector<GpuVersion> gpu_impls(const OpSpec& op, Device d) {
+    std::vector<GpuVersion> out = op.versions;
+    if (d == Device::cuda) out.insert(out.end(), op.gpu_peers.begin(), op.gpu_peers.end());
+    return out;
+}
+
 bool wants_cpu(const Filters& f) { return f.backend == "all" || f.backend == "cpu"; }
 bool version_selected(const Filters& f, const std::string& name) { return f.version.empty() || f.version == name; }
 
@@ -111,7 +118,7 @@ int compare(const Filters& f) {
             }
         }
         for (Device d : gpu_backends(f, true)) {
-            for (const auto& v : op->versions) {
+            for (const auto& v : gpu_impls(*op, d)) {
                 if (!version_selected(f, v.name)) continue;
                 row(v.name, d, [&](const Case& c) { return check_gpu(*op, v, d, c, seed); }, [&] {
                     Problem p = upload_problem(host, d);
@@ -196,7 +203,7 @@ int bench(const Filters& f) {
                                "{:.0e} flops or bytes)\n", c.str(), "v*", "simt", kSimtMaxWork);
                     continue;
                 }
-                for (const auto& v : op->versions)
+                for (const auto& v : gpu_impls(*op, d))
                     if (version_selected(f, v.name)) run_checked(v.name, d, [&](Problem& p) { v.run(d, p); });
                 if (d == Device::cuda && op->bytes) {
                     // The bandwidth ceiling for a memory-bound op: a device-to-device copy

@@ -103,6 +103,7 @@ struct OpSpec {
     CpuImpl reference;                         // the CPU reference: the truth
     std::vector<CpuImpl> cpu_peers;            // other CPU forms (naive loops, a library call)
     std::vector<GpuVersion> versions;          // v1..vN, naive -> fast
+    std::vector<GpuVersion> gpu_peers;         // vendor libraries (cuBLAS), on a real GPU only
     std::function<Tolerance(const Case&)> tolerance;
     // Optional, sharper than a tolerance: the allowed absolute error of every element
     // of an output, computed from the inputs (e.g. matmul: 2 K u sum_k |a_ik| |b_kj|, a

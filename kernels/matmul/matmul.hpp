@@ -36,6 +36,11 @@ inline constexpr int matmul_gpu_default = 3;
 namespace simt { void matmul(int version, float* c, const float* a, const float* b, const MatmulDims& d); }
 namespace cuda { void matmul(int version, float* c, const float* a, const float* b, const MatmulDims& d); }
 
+#if LADDER_WITH_CUDA
+// cuBLAS sgemm on device pointers: the peer v1..v3 are measured against on a GPU.
+void matmul_cublas(float* c, const float* a, const float* b, const MatmulDims& d);
+#endif
+
 // ---- on Tensors ----
 // c = alpha * op(a) op(b) + beta * c on the backend's device (GPU: the backend's chosen
 // version of "matmul", default v3). Checks shapes and devices.

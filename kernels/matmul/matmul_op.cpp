@@ -121,6 +121,11 @@ void register_matmul(Registry& r) {
                                    LADDER_GPU_CALL(dev, matmul, v, p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes()));
                                }});
     }
+#if LADDER_WITH_CUDA
+    op.gpu_peers.push_back({"cublas", "cublasSgemm (NVIDIA's library)", [](Device, Problem& p) {
+                                matmul_cublas(p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes()));
+                            }});
+#endif
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: bounds() covers "c"
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 2.0 * c["M"] * c["N"] * c["K"]; };
