@@ -10,7 +10,7 @@ set xlabel 'matrix size n (C = A B, n x n)'
 set ylabel 'GFLOP/s (log scale)'
 set grid
 set title 'Chapter 1: the same product, many ways'
-impls = 'cpu/blas cpu/loops simt/v1 simt/v2 simt/v3 cuda/v1 cuda/v2 cuda/v3'
+impls = 'cpu/blas cpu/loops simt/v1 simt/v2 simt/v3 simt/v4 cuda/v1 cuda/v2 cuda/v3 cuda/v4 cuda/cublas'
 file = runs.'/matmul.csv'
 plot for [k in impls] file skip 1 \
      using 1:((strcol(2).'/'.strcol(3)) eq k && $7 == 1 ? $6 : NaN) \

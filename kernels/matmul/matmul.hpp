@@ -30,9 +30,9 @@ void matmul_cpu_loops(float* c, const float* a, const float* b, const MatmulDims
 void matmul_cpu_cblas(float* c, const float* a, const float* b, const MatmulDims& d);
 
 // ---- GPU (kernels/matmul/matmul.cu), the same source on the emulator and on CUDA ----
-// v1 naive, v2 shared-memory tiles, v3 register tiles (see matmul.cu).
-inline constexpr int matmul_gpu_versions = 3;
-inline constexpr int matmul_gpu_default = 3;
+// v1 naive, v2 shared-memory tiles, v3 4x4 register tiles, v4 8x8 register tiles (matmul.cu).
+inline constexpr int matmul_gpu_versions = 4;
+inline constexpr int matmul_gpu_default = 4;
 namespace simt { void matmul(int version, float* c, const float* a, const float* b, const MatmulDims& d); }
 namespace cuda { void matmul(int version, float* c, const float* a, const float* b, const MatmulDims& d); }
 
@@ -43,7 +43,7 @@ void matmul_cublas(float* c, const float* a, const float* b, const MatmulDims& d
 
 // ---- on Tensors ----
 // c = alpha * op(a) op(b) + beta * c on the backend's device (GPU: the backend's chosen
-// version of "matmul", default v3). Checks shapes and devices.
+// version of "matmul", default v4). Checks shapes and devices.
 void matmul(const Backend& be, Tensor& c, const Tensor& a, const Tensor& b, bool ta = false, bool tb = false,
             float alpha = 1.0f, float beta = 0.0f);
 

@@ -115,7 +115,8 @@ void register_matmul(Registry& r) {
     };
     const char* notes[] = {"one thread per output, operands from global memory",
                            "16x16 tiles staged in shared memory",
-                           "64x64 block tiles, 4x4 outputs per thread in registers"};
+                           "64x64 block tiles, 4x4 outputs per thread in registers",
+                           "128x128 block tiles, 8x8 outputs per thread, float4 shared reads"};
     for (int v = 1; v <= matmul_gpu_versions; ++v) {
         op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
                                    LADDER_GPU_CALL(dev, matmul, v, p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes()));

@@ -26,8 +26,9 @@ TEST_CASE("ch01 multiplies on every backend and writes its summary", "[ch01][cha
         // ~N(0,1) with 20x outliers) is far below 1; a wrong kernel is off by O(10).
         REQUIRE(row["max_abs_err"].get<double>() < 0.05);
     }
-    for (const char* impl : {"cpu/blas", "cpu/loops", "simt/v1", "simt/v2", "simt/v3"}) REQUIRE(seen.count(impl) == 1);
-    REQUIRE(seen.count("cuda/v3") == (cuda_available() ? 1u : 0u));
+    for (const char* impl : {"cpu/blas", "cpu/loops", "simt/v1", "simt/v2", "simt/v3", "simt/v4"}) REQUIRE(seen.count(impl) == 1);
+    REQUIRE(seen.count("cuda/v4") == (cuda_available() ? 1u : 0u));
+    REQUIRE(seen.count("cuda/cublas") == (cuda_available() ? 1u : 0u));
     REQUIRE(std::filesystem::exists(run.out_dir / "matmul.csv"));
 }
 
