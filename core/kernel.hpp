@@ -12,6 +12,7 @@
 #if defined(__CUDACC__)
 // ---- real CUDA ----
 #include <cuda_runtime.h>
+#include <math_constants.h>   // CUDART_INF_F and friends (the emulator's shim defines them too)
 
 // The namespace the entry points of this translation unit are compiled into.
 #define LADDER_GPU_NS cuda

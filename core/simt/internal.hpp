@@ -49,7 +49,7 @@ struct Launch {
     unsigned long long blocks = 0;
     Schedule schedule = Schedule::forward;
     std::uint64_t seed = 0;
-    std::vector<shim::uint3> thread_index;  // threadIdx of each linear thread id
+    const shim::uint3* thread_index = nullptr;   // threadIdx of each linear thread id
     std::atomic<bool> failed{false};
     std::mutex error_mutex;
     std::string error;                      // the first failure, already formatted
@@ -57,15 +57,16 @@ struct Launch {
     int error_line = 0;
 };
 
+// The number of worker threads for Options::workers (0: one per core).
+unsigned resolve_workers(unsigned requested);
+
 // "matmul_tiled_kernel" (from the symbol table), or the kernel's signature as a fallback.
 std::string kernel_name(const Launch& launch);
 
 // ---- one block (scheduler.cpp) ----
 
-enum class ThreadState : std::uint8_t { unstarted, running, ready, at_barrier, at_warp, exited, unwinding };
-
 // What a thread brings to a barrier or warp operation; touched only when it waits there, so a
-// barrier-free kernel never writes these (its per-thread cost is one byte of state).
+// barrier-free kernel never writes these.
 struct ThreadSlot {
     WarpOp op = WarpOp::sync;
     std::int8_t width = 32;
@@ -78,23 +79,22 @@ struct ThreadSlot {
 };
 
 struct BlockRun {
+    BlockCore core;                          // first: core.* is what the thread loop touches
     const Launch* launch = nullptr;
-    unsigned n = 0;                          // threads in the block
     shim::uint3 index{0, 0, 0};
-    std::vector<ThreadState> state;          // per linear thread id
+    std::vector<ThreadState> state;          // storage of core.state
     std::vector<ThreadSlot> slot;            // per linear thread id
-    const shim::uint3* thread_index = nullptr;   // threadIdx of each linear id
-    Schedule schedule = Schedule::forward;
-    std::vector<unsigned> order;             // Schedule::random: the order threads start / resume in
-    unsigned cursor = 0;                     // next position in `order` to start
+    std::vector<unsigned> order;             // storage of core.order (random schedule)
     std::vector<unsigned> ready;             // ring buffer of threads released and waiting to resume
     unsigned ready_head = 0, ready_count = 0;
-    std::vector<std::uint32_t> warp_live;    // per warp: lanes that exist and have not exited
-    unsigned live = 0, at_barrier = 0, at_warp = 0;
     int barrier_result = 0;                  // __syncthreads_count of the last barrier
-    unsigned current = 0;                    // the thread running now
+    std::vector<std::uint32_t> phase_lanes;  // per warp: lanes not exited when this barrier phase began
+    // The barrier being filled: where its first thread waits, whether a later one waits
+    // elsewhere, and the running __syncthreads_count.
+    std::source_location barrier_site;
+    bool barrier_divergent = false;
+    int barrier_count = 0;
     std::uint64_t rng = 0;                   // for Schedule::random
-    bool aborting = false;                   // a thread failed: unwind everyone, report
     std::string error;
     const char* error_file = nullptr;
     int error_line = 0;

@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -42,12 +43,15 @@ Options& options_storage() {
     return o;
 }
 
-unsigned resolve_workers(unsigned requested) {
-    if (requested) return requested;
-    return std::max(1u, std::thread::hardware_concurrency());
-}
-
 }  // namespace
+
+unsigned detail::resolve_workers(unsigned requested) {
+    if (requested) return requested;
+    // Asked once: hardware_concurrency() reads /sys on every call, which cost more than an
+    // empty launch (measured: 6 us).
+    static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    return cores;
+}
 
 Options options() {
     std::lock_guard lock(g_options_mutex);
@@ -77,7 +81,7 @@ const char* schedule_name(Schedule s) {
 
 std::string description() {
     const Options o = options();
-    const unsigned w = resolve_workers(o.workers);
+    const unsigned w = detail::resolve_workers(o.workers);
     std::string s = fmt::format("SIMT emulator ({} worker{}, {} schedule", w, w == 1 ? "" : "s", schedule_name(o.schedule));
     if (o.schedule == Schedule::random) s += fmt::format(", seed {}", o.seed);
     if (o.race_check) s += ", race check";
@@ -154,13 +158,28 @@ public:
     }
 
 private:
-    void run_blocks(Launch& launch) {
+    // Never throws: the caller must still wait for the helpers (the launch lives on its stack).
+    void run_blocks(Launch& launch) noexcept {
+        try {
+            claim_and_run(launch);
+        } catch (const std::exception& e) {   // the emulator itself failed (out of memory...)
+            std::lock_guard lock(launch.error_mutex);
+            if (!launch.failed.exchange(true)) launch.error = fmt::format("simt: {}", e.what());
+        }
+    }
+
+    void claim_and_run(Launch& launch) {
         install_fault_handler();
+        // Blocks are taken a few at a time: the shared counter's cache line moving between
+        // cores costs more than a small block. ~8 chunks per worker still balance the load.
+        const unsigned long long chunk = std::max<unsigned long long>(1, launch.blocks / (8ull * workers()));
         for (;;) {
             if (launch.failed.load(std::memory_order_relaxed)) return;   // stop at the first failure
-            const unsigned long long block = next_.fetch_add(1, std::memory_order_relaxed);
-            if (block >= launch.blocks) return;
-            run_block(launch, block);
+            const unsigned long long first = next_.fetch_add(chunk, std::memory_order_relaxed);
+            if (first >= launch.blocks) return;
+            const unsigned long long last = std::min(first + chunk, launch.blocks);
+            for (unsigned long long block = first; block < last && !launch.failed.load(std::memory_order_relaxed); ++block)
+                run_block(launch, block);
         }
     }
 
@@ -256,6 +275,36 @@ void run_grid(Launch& launch, unsigned workers) {
     ladder::throw_error(__FILE__, __LINE__, launch.error);
 }
 
+// Where `now` first differs from `then` (bytes), or npos. With float (double) atomics in the
+// kernel, words that differ like reordered float (double) sums do are equal: two orders of
+// k additions differ by about k*u*sum|x|; we allow a relative 1e-4 (1e-12), hundreds of ulps,
+// while a missing barrier usually leaves a stale value, or the 0xFF poison (NaN), behind.
+std::size_t first_difference(const char* then, const char* now, std::size_t bytes, bool floats, bool doubles) {
+    auto close = [](double a, double b, double rel) {
+        return a == b || (std::isnan(a) && std::isnan(b)) || std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b));
+    };
+    const std::size_t word = doubles ? 8 : 4;
+    for (std::size_t at = 0; at < bytes; at += word) {
+        const std::size_t n = std::min(word, bytes - at);
+        if (std::memcmp(then + at, now + at, n) == 0) continue;
+        if (n == word && (floats || doubles)) {
+            if (doubles) {
+                double a, b;
+                std::memcpy(&a, then + at, 8);
+                std::memcpy(&b, now + at, 8);
+                if (close(a, b, 1e-12)) continue;
+            } else {
+                float a, b;
+                std::memcpy(&a, then + at, 4);
+                std::memcpy(&b, now + at, 4);
+                if (close(a, b, 1e-4)) continue;
+            }
+        }
+        return at;
+    }
+    return std::string::npos;
+}
+
 // [book:simt-race-check]
 // The race check runs the launch twice from the same starting memory, once with the threads
 // of every block in forward order and once in reverse, and compares every byte of every device
@@ -266,8 +315,9 @@ void run_race_checked(Launch& launch) {
     std::vector<std::vector<char>> before(allocations.size()), forward(allocations.size());
     for (std::size_t i = 0; i < allocations.size(); ++i)
         before[i].assign(static_cast<char*>(allocations[i].data), static_cast<char*>(allocations[i].data) + allocations[i].bytes);
-    // One worker and blocks in order, so the only difference between the runs is the order
-    // of the threads inside each block.
+    // One worker (this thread) and blocks in order, so the only difference between the runs
+    // is the order of the threads inside each block.
+    float_atomics_used = double_atomics_used = false;
     launch.schedule = Schedule::forward;
     run_grid(launch, 1);
     if (launch.failed) return;
@@ -281,9 +331,9 @@ void run_race_checked(Launch& launch) {
     if (launch.failed) return;
     for (std::size_t i = 0; i < allocations.size(); ++i) {
         const char* p = static_cast<const char*>(allocations[i].data);
-        const auto mismatch = std::mismatch(forward[i].begin(), forward[i].end(), p);
-        if (mismatch.first == forward[i].end()) continue;
-        const std::size_t at = static_cast<std::size_t>(mismatch.first - forward[i].begin()) / 4 * 4;
+        const std::size_t at =
+            first_difference(forward[i].data(), p, allocations[i].bytes, float_atomics_used, double_atomics_used);
+        if (at == std::string::npos) continue;
         // We do not know the element type: show the 4-byte word as int and as float.
         float f = 0, r = 0;
         int fi = 0, ri = 0;
@@ -296,9 +346,9 @@ void run_race_checked(Launch& launch) {
         launch.failed = true;
         launch.error = fmt::format(
             "race check: {} writes different results when the threads of a block run in forward and in reverse "
-            "order: device allocation #{} ({} bytes), byte offset {} (element {} of 4 bytes): forward wrote int {} / float {}, "
-            "reverse wrote int {} / float {}. Some thread reads shared or global memory that another thread of its block "
-            "writes in the same phase: look for a missing __syncthreads() (or float atomics, whose sums depend on order)",
+            "order: device allocation #{} ({} bytes), byte offset {} (element {} of 4 bytes): forward wrote int {} / "
+            "float {}, reverse wrote int {} / float {}. Some thread reads shared or global memory that another thread "
+            "of its block writes in the same phase: look for a missing __syncthreads()",
             kernel_name(launch), allocations[i].id, allocations[i].bytes, at, at / 4, fi, f, ri, r);
         return;
     }
@@ -330,13 +380,20 @@ void launch_kernel(const KernelCall& call, shim::dim3 grid, shim::dim3 block, st
     launch.blocks = 1ull * grid.x * grid.y * grid.z;
     launch.schedule = opts.schedule;
     launch.seed = opts.seed;
-    // threadIdx of every linear thread id, x fastest (CUDA's numbering), computed once.
-    launch.thread_index.reserve(launch.threads);
-    for (unsigned z = 0; z < block.z; ++z)
-        for (unsigned y = 0; y < block.y; ++y)
-            for (unsigned x = 0; x < block.x; ++x) launch.thread_index.push_back({x, y, z});
 
     std::lock_guard lock(g_launch_mutex);
+    // threadIdx of every linear thread id, x fastest (CUDA's numbering), kept from one launch
+    // to the next with the same block shape (building it is a good part of a small launch).
+    static std::vector<shim::uint3> index_table;
+    static shim::dim3 index_shape{0, 0, 0};
+    if (index_shape.x != block.x || index_shape.y != block.y || index_shape.z != block.z) {
+        index_table.clear();
+        for (unsigned z = 0; z < block.z; ++z)
+            for (unsigned y = 0; y < block.y; ++y)
+                for (unsigned x = 0; x < block.x; ++x) index_table.push_back({x, y, z});
+        index_shape = block;
+    }
+    launch.thread_index = index_table.data();
     if (opts.race_check)
         run_race_checked(launch);
     else

@@ -67,7 +67,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
     *prop = cudaDeviceProp{};
     std::snprintf(prop->name, sizeof prop->name, "SIMT emulator");
     const Options o = options();
-    const unsigned workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned workers = detail::resolve_workers(o.workers);
     prop->totalGlobalMem = std::size_t{16} << 30;   // nominal: host memory is the limit
     prop->sharedMemPerBlock = 48 * 1024;
     prop->sharedMemPerBlockOptin = detail::dynamic_shared_capacity();

@@ -31,7 +31,7 @@ const char* short_file(const char* path) {
 
 std::string where_text(const std::source_location& s) { return fmt::format("{}:{}", short_file(s.file_name()), s.line()); }
 
-bool same_site(const std::source_location& a, const std::source_location& b) {
+[[gnu::noinline]] bool same_site_slow(const std::source_location& a, const std::source_location& b) {
     return a.line() == b.line() && a.column() == b.column() &&
            (a.file_name() == b.file_name() || std::strcmp(a.file_name(), b.file_name()) == 0);
 }
@@ -48,6 +48,12 @@ const char* op_name(WarpOp op) {
         case WarpOp::all: return "__all_sync";
     }
     return "?";
+}
+
+// Fast path: one call site is one source_location object (GCC stores a single pointer); the
+// same line reached through different objects (a header included twice) compares by value.
+inline bool same_site(const std::source_location& a, const std::source_location& b) {
+    return std::memcmp(&a, &b, sizeof a) == 0 || same_site_slow(a, b);
 }
 
 std::string index_text(shim::uint3 i) { return fmt::format("({},{},{})", i.x, i.y, i.z); }
@@ -74,53 +80,63 @@ void shuffle(It first, It last, std::uint64_t& rng) {
 
 // Records the block's first failure; every parked thread is then unwound and launch() throws.
 void fail(BlockRun& b, std::string message, const char* file = nullptr, int line = 0) {
-    if (b.aborting) return;
-    b.aborting = true;
+    if (b.core.aborting) return;
+    b.core.aborting = true;
     b.error = std::move(message);
     b.error_file = file;
     b.error_line = line;
 }
 
-// The k-th thread in schedule order (forward and reverse need no table).
-unsigned thread_at(const BlockRun& b, unsigned k) {
-    switch (b.schedule) {
-        case Schedule::forward: return k;
-        case Schedule::reverse: return b.n - 1 - k;
-        default: return b.order[k];
-    }
-}
-
 void push_ready(BlockRun& b, unsigned tid) {
-    b.state[tid] = ThreadState::ready;
-    b.ready[(b.ready_head + b.ready_count) % b.n] = tid;
+    b.core.state[tid] = ThreadState::ready;
+    unsigned at = b.ready_head + b.ready_count;   // a ring of n slots; no division on this path
+    if (at >= b.core.n) at -= b.core.n;
+    b.ready[at] = tid;
     ++b.ready_count;
 }
 
 // ---- choosing what runs next ----
 
 void set_running(Worker& w, BlockRun& b, unsigned tid) {
-    b.current = tid;
-    b.state[tid] = ThreadState::running;
-    shim::threadIdx = b.thread_index[tid];
+    b.core.current = tid;
+    b.core.state[tid] = ThreadState::running;
+    shim::threadIdx = b.core.thread_index[tid];
     w.running = b.slot[tid].fiber;
 }
 
 std::string describe_waits(const BlockRun& b, bool barrier_only);
+std::uint32_t live_lanes(const BlockRun& b, unsigned warp);
 [[noreturn]] void fiber_body();
+
+// Every live thread waits and none can be released: report where each one waits. Kept out of
+// next_target (cold, not inlined) so the hot path stays small.
+[[gnu::noinline, gnu::cold]] void report_deadlock(BlockRun& b) {
+    const bool barrier_only = b.core.at_warp == 0;
+    unsigned waiting = 0;
+    while (waiting + 1 < b.core.n && b.core.state[waiting] == ThreadState::exited) ++waiting;
+    const ThreadSlot* first = &b.slot[waiting];
+    fail(b, fmt::format("{} in {} (block {}): no thread can continue: {}",
+                        barrier_only ? "divergent __syncthreads" : "divergent barrier or warp operation (deadlock)",
+                        kernel_name(*b.launch), index_text(b.index), describe_waits(b, barrier_only)),
+         first->site.file_name(), static_cast<int>(first->site.line()));
+}
 
 // The heart of the scheduler, called whenever the running thread parks or its fiber runs out
 // of work: returns the context to continue. In order of preference: a released thread, a fiber
 // to start the next unstarted thread, or the worker's own stack when the block is done.
 // If nothing can run but threads are still waiting, the block is deadlocked.
-Context* next_target(Worker& w) {
+Context* next_target(Worker& w);
+
+// The rare cases, kept out of line so that the common ones stay a few instructions.
+[[gnu::noinline]] Context* next_target_slow(Worker& w) {
     BlockRun& b = w.block;
-    if (b.aborting) {
+    if (b.core.aborting) {
         // Resume each parked thread once so that it unwinds its stack (park() throws Unwind).
-        for (unsigned tid = 0; tid < b.n; ++tid) {
-            ThreadState& st = b.state[tid];
+        for (unsigned tid = 0; tid < b.core.n; ++tid) {
+            ThreadState& st = b.core.state[tid];
             if (st == ThreadState::ready || st == ThreadState::at_barrier || st == ThreadState::at_warp) {
                 st = ThreadState::unwinding;
-                b.current = tid;
+                b.core.current = tid;
                 w.running = b.slot[tid].fiber;
                 return &w.running->ctx;
             }
@@ -128,14 +144,7 @@ Context* next_target(Worker& w) {
         w.running = nullptr;
         return &w.main;
     }
-    if (b.ready_count > 0) {
-        const unsigned tid = b.ready[b.ready_head];
-        b.ready_head = (b.ready_head + 1) % b.n;
-        --b.ready_count;
-        set_running(w, b, tid);
-        return &b.slot[tid].fiber->ctx;
-    }
-    if (b.cursor < b.n) {
+    if (b.core.cursor < b.core.n) {   // a fiber for the next unstarted thread
         Fiber* f;
         if (!w.idle.empty()) {
             f = w.idle.back();
@@ -147,20 +156,24 @@ Context* next_target(Worker& w) {
         w.running = f;
         return &f->ctx;
     }
-    if (b.live == 0) {
+    if (b.core.live == 0) {   // the block is done
         w.running = nullptr;
         return &w.main;
     }
-    // Every live thread waits and none can be released: report where each one waits.
-    const bool barrier_only = b.at_warp == 0;
-    unsigned waiting = 0;
-    while (waiting + 1 < b.n && b.state[waiting] == ThreadState::exited) ++waiting;
-    const ThreadSlot* first = &b.slot[waiting];
-    fail(b, fmt::format("{} in {} (block {}): no thread can continue: {}",
-                        barrier_only ? "divergent __syncthreads" : "divergent barrier or warp operation (deadlock)",
-                        kernel_name(*b.launch), index_text(b.index), describe_waits(b, barrier_only)),
-         first->site.file_name(), static_cast<int>(first->site.line()));
+    report_deadlock(b);
     return next_target(w);
+}
+
+inline Context* next_target(Worker& w) {
+    BlockRun& b = w.block;
+    if (b.ready_count > 0 && !b.core.aborting) [[likely]] {   // resume a released thread
+        const unsigned tid = b.ready[b.ready_head];
+        if (++b.ready_head == b.core.n) b.ready_head = 0;
+        --b.ready_count;
+        set_running(w, b, tid);
+        return &b.slot[tid].fiber->ctx;
+    }
+    return next_target_slow(w);
 }
 
 // Gives the worker to whatever runs next; returns when this fiber is continued.
@@ -174,7 +187,7 @@ void switch_away(Worker& w) {
 // Parks the running thread (its state says why) until it is released.
 void park(Worker& w, BlockRun& b, unsigned tid) {
     switch_away(w);
-    if (b.state[tid] == ThreadState::unwinding) throw Unwind{};
+    if (b.core.state[tid] == ThreadState::unwinding) throw Unwind{};
 }
 
 // ---- barriers ----
@@ -185,15 +198,15 @@ std::string describe_waits(const BlockRun& b, bool barrier_only) {
     unsigned first = 0;
     auto key_equal = [&](unsigned i, unsigned j) {
         const ThreadSlot &a = b.slot[i], &c = b.slot[j];
-        const ThreadState sa = b.state[i];
-        if (sa != b.state[j]) return false;
+        const ThreadState sa = b.core.state[i];
+        if (sa != b.core.state[j]) return false;
         if (sa != ThreadState::at_barrier && sa != ThreadState::at_warp) return true;
         return same_site(a.site, c.site) && (sa == ThreadState::at_barrier || a.op == c.op);
     };
-    for (unsigned i = 1; i <= b.n; ++i) {
-        if (i < b.n && key_equal(first, i)) continue;
+    for (unsigned i = 1; i <= b.core.n; ++i) {
+        if (i < b.core.n && key_equal(first, i)) continue;
         const ThreadSlot& s = b.slot[first];
-        const ThreadState state = b.state[first];
+        const ThreadState state = b.core.state[first];
         if (state != ThreadState::exited) {
             if (!out.empty()) out += ", ";
             out += first + 1 == i ? fmt::format("thread {}", first) : fmt::format("threads {}..{}", first, i - 1);
@@ -210,47 +223,61 @@ std::string describe_waits(const BlockRun& b, bool barrier_only) {
     return out;
 }
 
+[[gnu::noinline, gnu::cold]] void report_divergent_barrier(BlockRun& b) {
+    fail(b, fmt::format("divergent __syncthreads in {} (block {}): {}", kernel_name(*b.launch), index_text(b.index),
+                        describe_waits(b, true)),
+         b.barrier_site.file_name(), static_cast<int>(b.barrier_site.line()));
+}
+
 // [book:simt-barrier]
 // Called when the last live thread has arrived (or the last one that had not arrived
-// exited). All waiting threads must be at the same __syncthreads: otherwise the kernel calls
-// the barrier in divergent code, which CUDA leaves undefined (a hang or garbage on a GPU).
+// exited). All waiting threads must be at the same __syncthreads (each arrival compared its
+// call site with the first one's): otherwise the kernel calls the barrier in divergent code,
+// which CUDA leaves undefined (a hang or garbage on a GPU). Released threads resume in
+// schedule order.
 void release_barrier(BlockRun& b) {
-    const ThreadSlot* first = nullptr;
-    int count = 0;
-    for (unsigned tid = 0; tid < b.n; ++tid) {
-        if (b.state[tid] != ThreadState::at_barrier) continue;
-        const ThreadSlot& s = b.slot[tid];
-        if (!first) first = &s;
-        if (!same_site(first->site, s.site)) {
-            fail(b, fmt::format("divergent __syncthreads in {} (block {}): {}", kernel_name(*b.launch),
-                                index_text(b.index), describe_waits(b, true)),
-                 first->site.file_name(), static_cast<int>(first->site.line()));
-            return;
-        }
-        count += static_cast<int>(s.value);
+    BlockCore& c = b.core;
+    if (b.barrier_divergent) {
+        report_divergent_barrier(b);
+        return;
     }
-    b.barrier_result = count;
-    b.at_barrier = 0;
+    b.barrier_result = b.barrier_count;
+    c.at_barrier = 0;
     // Every thread has started by now, so the schedule may be drawn afresh for the next phase.
-    if (b.launch->schedule == Schedule::random) shuffle(b.order.begin(), b.order.begin() + b.n, b.rng);
-    for (unsigned k = 0; k < b.n; ++k) {
-        const unsigned tid = thread_at(b, k);
-        if (b.state[tid] == ThreadState::at_barrier) push_ready(b, tid);
+    if (c.order) shuffle(b.order.begin(), b.order.begin() + c.n, b.rng);
+    // Every thread that has not exited waits here: they are the lanes __activemask() reports
+    // in the next phase.
+    std::fill(b.phase_lanes.begin(), b.phase_lanes.end(), 0u);
+    for (unsigned k = 0; k < c.n; ++k) {
+        const unsigned tid = c.thread_at(k);
+        if (c.state[tid] != ThreadState::at_barrier) continue;
+        push_ready(b, tid);
+        b.phase_lanes[tid / 32] |= 1u << (tid % 32);
     }
 }
 // [/book]
 
 // ---- warps ----
 
+// Lanes of `warp` that exist and have not exited (read from the thread states: the per-thread
+// loop then has one counter less to keep).
+std::uint32_t live_lanes(const BlockRun& b, unsigned warp) {
+    const unsigned base = warp * 32, end = std::min(base + 32, b.core.n);
+    std::uint32_t mask = 0;
+    for (unsigned t = base; t < end; ++t)
+        if (b.core.state[t] != ThreadState::exited) mask |= 1u << (t - base);
+    return mask;
+}
+
 // Completes the warp operation that lane `tid` waits in, if every lane it names has arrived:
 // computes every member's result and releases them. Returns true if it completed.
 bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
     const unsigned warp = tid / 32, base = warp * 32, lane = tid % 32;
     ThreadSlot& me = b.slot[tid];
-    const std::uint32_t live = b.warp_live[warp];
+    const std::uint32_t live = live_lanes(b, warp);
     const std::uint32_t members = (me.mask | (1u << lane)) & live;
     for (std::uint32_t m = members; m; m &= m - 1) {
-        if (b.state[base + std::countr_zero(m)] != ThreadState::at_warp) return false;
+        if (b.core.state[base + std::countr_zero(m)] != ThreadState::at_warp) return false;
     }
     auto fail_here = [&](const std::string& what) {
         fail(b, fmt::format("{} in {} (block {}, warp {}): {}", op_name(me.op), kernel_name(*b.launch),
@@ -302,8 +329,8 @@ bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
         }
         if (s.op == WarpOp::sync) continue;
         if (src < 0 || src >= 32 || !(members >> src & 1u)) {
-            const bool exists = src >= 0 && src < 32 && base + static_cast<unsigned>(src) < b.n;
-            const bool exited = exists && b.state[base + static_cast<unsigned>(src)] == ThreadState::exited;
+            const bool exists = src >= 0 && src < 32 && base + static_cast<unsigned>(src) < b.core.n;
+            const bool exited = exists && b.core.state[base + static_cast<unsigned>(src)] == ThreadState::exited;
             fail_here(fmt::format("at {}: lane {} (thread {}) reads lane {}, which {}", where_text(s.site), l, base + l, src,
                                   !exists   ? "does not exist in this block"
                                   : exited  ? "has already exited (an early return before a warp shuffle?)"
@@ -318,10 +345,10 @@ bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
     for (std::uint32_t m = members; m; m &= m - 1) released[count++] = base + static_cast<unsigned>(std::countr_zero(m));
     if (b.launch->schedule == Schedule::reverse) std::reverse(released, released + count);
     if (b.launch->schedule == Schedule::random) shuffle(released, released + count, b.rng);
-    b.at_warp -= count;
+    b.core.at_warp -= count;
     for (unsigned i = 0; i < count; ++i) {
         if (self_continues && released[i] == tid)
-            b.state[tid] = ThreadState::running;
+            b.core.state[tid] = ThreadState::running;
         else
             push_ready(b, released[i]);
     }
@@ -330,18 +357,16 @@ bool try_complete_warp(BlockRun& b, unsigned tid, bool self_continues) {
 
 // ---- thread lifetime ----
 
-// A thread returned from the kernel: it no longer counts for barriers (the common
-// `if (i >= n) return;` before a __syncthreads), which may complete one that waits for it.
-void thread_exit(BlockRun& b, unsigned tid) {
-    b.state[tid] = ThreadState::exited;
-    --b.live;
-    b.warp_live[tid / 32] &= ~(1u << (tid % 32));
-    if (b.aborting) return;
-    if (b.at_barrier != 0 && b.at_barrier == b.live) release_barrier(b);
-    if (b.at_warp != 0) {
-        const unsigned base = tid / 32 * 32, end = std::min(base + 32, b.n);
-        for (unsigned t = base; t < end && !b.aborting; ++t)
-            if (b.state[t] == ThreadState::at_warp) try_complete_warp(b, t, false);
+// A thread returned from the kernel while other threads wait: it no longer counts for barriers
+// (the common `if (i >= n) return;` before a __syncthreads), which may complete one that waits
+// for it; a warp operation that waits for it may complete (or read from it: an error).
+void on_exit_while_others_wait(BlockRun& b, unsigned tid) {
+    if (b.core.aborting) return;
+    if (b.core.at_barrier != 0 && b.core.at_barrier == b.core.live) release_barrier(b);
+    if (b.core.at_warp != 0) {
+        const unsigned base = tid / 32 * 32, end = std::min(base + 32, b.core.n);
+        for (unsigned t = base; t < end && !b.core.aborting; ++t)
+            if (b.core.state[t] == ThreadState::at_warp) try_complete_warp(b, t, false);
     }
 }
 
@@ -351,36 +376,34 @@ void record_exception(BlockRun& b, unsigned tid, const std::string& what, const 
          file, line);
 }
 
-// [book:simt-run-thread]
-// Runs CUDA thread `tid` on this fiber from the start of the kernel to its end. If it never
-// waits at a barrier, it costs one function call and no context switch.
-void run_thread(BlockRun& b, const KernelCall& call, unsigned tid) {
-    b.state[tid] = ThreadState::running;
-    b.current = tid;
-    shim::threadIdx = b.thread_index[tid];
-    try {
-        call.run(call.kernel, call.params);
-    } catch (const Unwind&) {
-        // the block is being abandoned after another thread failed
-    } catch (const ladder::Error& e) {
-        record_exception(b, tid, e.message(), e.file(), e.line());
-    } catch (const std::exception& e) {
-        record_exception(b, tid, e.what());
-    } catch (...) {
-        record_exception(b, tid, "an exception that is not a std::exception");
-    }
-    thread_exit(b, tid);
-}
-
-// Every fiber runs this loop: start the next unstarted thread of the block, run it to its
-// end, repeat. When none is left, the fiber goes back to the pool and hands the worker on.
+// [book:simt-fiber-body]
+// Every fiber runs this loop: start the block's unstarted threads one after another (the loop
+// in simt.hpp's launch), each from the start of the kernel to its end. A thread that waits at a
+// barrier keeps this fiber; the next unstarted thread then gets another fiber. When no thread
+// is left to start, the fiber goes back to the pool and hands the worker on.
 [[noreturn]] void fiber_body() {
     Worker& w = worker();
     Fiber* self = w.running;
     for (;;) {
         BlockRun& b = w.block;
         const KernelCall call = b.launch->call;
-        while (!b.aborting && b.cursor < b.n) run_thread(b, call, thread_at(b, b.cursor++));
+        while (!b.core.aborting && b.core.cursor < b.core.n) {
+            try {
+                call.run_threads(call.kernel, call.params, b.core);
+                continue;
+            } catch (const Unwind&) {
+                // the block is being abandoned after another thread failed
+            } catch (const ladder::Error& e) {
+                record_exception(b, b.core.current, e.message(), e.file(), e.line());
+            } catch (const std::exception& e) {
+                record_exception(b, b.core.current, e.what());
+            } catch (...) {
+                record_exception(b, b.core.current, "an exception that is not a std::exception");
+            }
+            // The thread that threw (or was unwound) ends here.
+            b.core.state[b.core.current] = ThreadState::exited;
+            --b.core.live;
+        }
         w.idle.push_back(self);
         switch_away(w);
     }
@@ -391,32 +414,46 @@ void run_thread(BlockRun& b, const KernelCall& call, unsigned tid) {
 
 // ---- the entry points the shim calls from kernel code ----
 
+// [book:simt-syncthreads]
 int sync_threads(int predicate, const std::source_location& where) {
     Worker& w = worker();
     BlockRun& b = w.block;
     if (!b.launch || !w.running) LADDER_THROW("__syncthreads() called outside a kernel launch at {}", where_text(where));
-    const unsigned tid = b.current;
+    // Record where this thread waits (for the divergence check) and on which fiber its stack is.
+    const unsigned tid = b.core.current;
     ThreadSlot& s = b.slot[tid];
-    b.state[tid] = ThreadState::at_barrier;
+    b.core.state[tid] = ThreadState::at_barrier;
     s.fiber = w.running;
     s.site = where;
-    s.value = static_cast<std::uint64_t>(predicate);
-    if (++b.at_barrier == b.live) release_barrier(b);
-    if (b.aborting) {
-        b.state[tid] = ThreadState::unwinding;
+    // All threads must wait at the same __syncthreads; compare with the first to arrive.
+    if (b.core.at_barrier == 0) {
+        b.barrier_site = where;
+        b.barrier_divergent = false;
+        b.barrier_count = 0;
+    } else if (!same_site(where, b.barrier_site)) {
+        b.barrier_divergent = true;
+    }
+    b.barrier_count += predicate;
+    // The last live thread to arrive releases everyone (itself included) into the ready queue.
+    if (++b.core.at_barrier == b.core.live) release_barrier(b);
+    if (b.core.aborting) {   // the release found threads at another __syncthreads
+        b.core.state[tid] = ThreadState::unwinding;
         throw Unwind{};
     }
+    // Let something else run: the next unstarted thread, a released one, or (if every
+    // thread waits and none can go on) the deadlock report.
     park(w, b, tid);
     return b.barrier_result;
 }
+// [/book]
 
 std::uint64_t warp_op(WarpOp op, unsigned mask, std::uint64_t bits, int arg, int width, const std::source_location& where) {
     Worker& w = worker();
     BlockRun& b = w.block;
     if (!b.launch || !w.running) LADDER_THROW("{}() called outside a kernel launch at {}", op_name(op), where_text(where));
-    const unsigned tid = b.current;
+    const unsigned tid = b.core.current;
     ThreadSlot& s = b.slot[tid];
-    b.state[tid] = ThreadState::at_warp;
+    b.core.state[tid] = ThreadState::at_warp;
     s.fiber = w.running;
     s.op = op;
     s.mask = mask;
@@ -424,20 +461,31 @@ std::uint64_t warp_op(WarpOp op, unsigned mask, std::uint64_t bits, int arg, int
     s.width = static_cast<std::int8_t>(width > 0 && width <= 32 ? width : 0);
     s.site = where;
     s.value = bits;
-    ++b.at_warp;
+    ++b.core.at_warp;
     const bool done = try_complete_warp(b, tid, true);
-    if (b.aborting) {
-        b.state[tid] = ThreadState::unwinding;
+    if (b.core.aborting) {
+        b.core.state[tid] = ThreadState::unwinding;
         throw Unwind{};
     }
     if (!done) park(w, b, tid);
     return s.result;
 }
 
+// The emulator has no notion of threads reconverging after a branch, so "active" means: not
+// exited when the current barrier phase began (all lanes before the first __syncthreads). That
+// is what a GPU reports after `if (lane >= n) return; __syncthreads();`, and does not depend on
+// the order in which the emulator happens to run the lanes. Shuffles ignore lanes that have
+// exited in any case.
 unsigned active_mask() {
     Worker& w = worker();
     if (!w.block.launch || !w.running) return 0;
-    return w.block.warp_live[w.block.current / 32];
+    return w.block.phase_lanes[w.block.core.current / 32];
+}
+
+void thread_exit_slow(BlockCore& core, unsigned tid) {
+    // core is the first member of the worker's BlockRun.
+    on_exit_while_others_wait(worker().block, tid);
+    (void)core;
 }
 
 // ---- running one block ----
@@ -446,6 +494,8 @@ namespace {
 thread_local Worker* tls_worker = nullptr;   // plain pointer: safe to read in a signal handler
 }
 Worker& worker() {
+    if (tls_worker) [[likely]]
+        return *tls_worker;
     static thread_local Worker w;
     tls_worker = &w;
     return w;
@@ -475,7 +525,7 @@ void* prepare_dynamic_shared(Worker& w, std::size_t shmem) {
     }
     const std::size_t padded = (shmem + 15) / 16 * 16;
     char* base = w.shared_mapping + w.shared_capacity - padded;
-    std::memset(base, 0xFF, padded);   // NaN as float, -1 as int: unwritten reads stand out
+    if (padded) std::memset(base, 0xFF, padded);   // NaN as float, -1 as int: unwritten reads stand out
     return base;
 }
 }  // namespace
@@ -492,28 +542,34 @@ bool run_block(Launch& launch, unsigned long long linear) {
         b.ready.resize(n);
         b.order.resize(n);
     }
-    b.warp_live.assign((n + 31) / 32, 0xffffffffu);
-    if (n % 32) b.warp_live.back() = (1u << (n % 32)) - 1;
-    std::memset(b.state.data(), static_cast<int>(ThreadState::unstarted), n);
-    b.thread_index = launch.thread_index.data();
+    b.phase_lanes.assign((n + 31) / 32, 0xffffffffu);
+    if (n % 32) b.phase_lanes.back() = (1u << (n % 32)) - 1;
+    static_assert(static_cast<int>(ThreadState::unstarted) == 0);
+    std::memset(b.state.data(), 0, n);
+    b.core.state = b.state.data();
+    b.core.thread_index = launch.thread_index;
     b.launch = &launch;
-    b.n = n;
-    b.cursor = 0;
+    b.core.n = n;
+    b.core.cursor = 0;
     b.ready_head = b.ready_count = 0;
-    b.live = n;
-    b.at_barrier = b.at_warp = 0;
-    b.aborting = false;
+    b.core.live = n;
+    b.core.at_barrier = b.core.at_warp = 0;
+    b.core.aborting = false;
     b.error.clear();
     b.error_file = nullptr;
     b.error_line = 0;
     const unsigned gx = launch.grid.x, gy = launch.grid.y;
     b.index = {static_cast<unsigned>(linear % gx), static_cast<unsigned>(linear / gx % gy),
                static_cast<unsigned>(linear / (static_cast<unsigned long long>(gx) * gy))};
-    b.schedule = launch.schedule;
+    b.core.reverse = launch.schedule == Schedule::reverse;
+    b.core.one_d = launch.block.y == 1 && launch.block.z == 1;
+    shim::threadIdx = {0, 0, 0};
+    b.core.order = nullptr;
     if (launch.schedule == Schedule::random) {
         for (unsigned i = 0; i < n; ++i) b.order[i] = i;
         b.rng = mix_seed(launch.seed, linear);
         shuffle(b.order.begin(), b.order.begin() + n, b.rng);
+        b.core.order = b.order.data();
     }
     shim::blockIdx = b.index;
     shim::blockDim = launch.block;
@@ -527,7 +583,7 @@ bool run_block(Launch& launch, unsigned long long linear) {
     w.running = nullptr;
     w.launch = nullptr;
     b.launch = nullptr;
-    if (!b.aborting) return true;
+    if (!b.core.aborting) return true;
     std::lock_guard lock(launch.error_mutex);
     if (!launch.failed.exchange(true)) {
         launch.error = b.error;

@@ -30,6 +30,7 @@
 #define __noinline__ __attribute__((noinline))
 #define __restrict__ __restrict
 #define __launch_bounds__(...)
+#define __align__(n) __attribute__((aligned(n)))
 // Each worker OS thread runs one block at a time, and all threads (fibers) of that block run
 // on it: a thread_local static is exactly "one copy per block in flight".
 #define __shared__ static thread_local
@@ -114,6 +115,10 @@ namespace ladder::simt::detail {
 
 // The dynamic shared buffer of the block running on this worker.
 inline thread_local void* dynamic_shared_base = nullptr;
+// Set by float/double atomicAdd: their sums depend on the order of the additions, which the
+// race check must then tolerate.
+inline thread_local bool float_atomics_used = false;
+inline thread_local bool double_atomics_used = false;
 
 // __syncthreads: parks the calling CUDA thread until every live thread of its block has
 // arrived; returns how many of them passed a non-zero `predicate` (__syncthreads_count).
@@ -141,12 +146,38 @@ T from_bits(std::uint64_t bits) {
     return v;
 }
 
-// One kernel launch, type-erased: `run(kernel, params)` calls the kernel once, for the CUDA
-// thread whose indices the scheduler has just set.
+// What a CUDA thread is doing. A thread that never waits goes straight from unstarted to
+// exited; `running` marks a thread resumed after a wait.
+enum class ThreadState : std::uint8_t { unstarted, running, ready, at_barrier, at_warp, exited, unwinding };
+
+// The part of a block's scheduler state that the per-thread loop below touches. It lives in
+// this header so that the loop is compiled once per kernel signature, calling the kernel
+// directly: a thread that never waits costs one indirect call and a few stores.
+struct BlockCore {
+    ThreadState* state = nullptr;            // per linear thread id
+    const shim::uint3* thread_index = nullptr;   // threadIdx of each linear id
+    const unsigned* order = nullptr;         // Schedule::random: the start order; else null
+    unsigned n = 0;                          // threads in the block
+    unsigned cursor = 0;                     // how many threads have been started
+    unsigned live = 0;                       // threads that have not exited
+    unsigned at_barrier = 0, at_warp = 0;    // threads parked at __syncthreads / a warp operation
+    unsigned current = 0;                    // the thread running now
+    bool reverse = false;                    // Schedule::reverse
+    bool one_d = false;                      // blockDim.y == blockDim.z == 1: threadIdx = (tid, 0, 0)
+    bool aborting = false;                   // a thread failed: unwind everyone, report
+
+    // The k-th thread to start, in schedule order.
+    unsigned thread_at(unsigned k) const { return order ? order[k] : reverse ? n - 1 - k : k; }
+};
+// A thread exited while others wait: a barrier or warp operation may now complete.
+void thread_exit_slow(BlockCore& core, unsigned tid);
+
+// One kernel launch, type-erased: `run_threads` starts the block's unstarted threads one after
+// another on the calling fiber, each running the kernel from its start to its end.
 struct KernelCall {
     void (*kernel)();                    // the kernel, cast to a common pointer type
     const void* params;                  // std::tuple of the converted arguments
-    void (*run)(void (*kernel)(), const void* params);
+    void (*run_threads)(void (*kernel)(), const void* params, BlockCore& core);
     const char* signature;               // e.g. "void (*)(const float*, float*, int)"
 };
 void launch_kernel(const KernelCall& call, shim::dim3 grid, shim::dim3 block, std::size_t shmem);
@@ -177,8 +208,7 @@ inline int __syncthreads_count(int predicate, const std::source_location where =
     return detail::sync_threads(predicate != 0, where);
 }
 inline int __syncthreads_and(int predicate, const std::source_location where = std::source_location::current()) {
-    // Every live thread arrived; compare the count with the block's live threads is not
-    // possible here, so count the threads that *fail* the predicate instead.
+    // All live threads pass the predicate if none fails it (the barrier counts the failures).
     return detail::sync_threads(predicate == 0, where) == 0;
 }
 inline int __syncthreads_or(int predicate, const std::source_location where = std::source_location::current()) {
@@ -232,8 +262,14 @@ template <class T>
 T atomic_fetch_add(T* address, T value) {
     return std::atomic_ref<T>(*address).fetch_add(value);
 }
-inline float atomicAdd(float* a, float v) { return atomic_fetch_add(a, v); }
-inline double atomicAdd(double* a, double v) { return atomic_fetch_add(a, v); }
+inline float atomicAdd(float* a, float v) {
+    detail::float_atomics_used = true;
+    return atomic_fetch_add(a, v);
+}
+inline double atomicAdd(double* a, double v) {
+    detail::double_atomics_used = true;
+    return atomic_fetch_add(a, v);
+}
 inline int atomicAdd(int* a, int v) { return atomic_fetch_add(a, v); }
 inline unsigned atomicAdd(unsigned* a, unsigned v) { return atomic_fetch_add(a, v); }
 inline unsigned long long atomicAdd(unsigned long long* a, unsigned long long v) { return atomic_fetch_add(a, v); }
@@ -304,10 +340,23 @@ inline long long min(long long a, long long b) { return a < b ? a : b; }
 inline long long max(long long a, long long b) { return a > b ? a : b; }
 inline unsigned long long min(unsigned long long a, unsigned long long b) { return a < b ? a : b; }
 inline unsigned long long max(unsigned long long a, unsigned long long b) { return a > b ? a : b; }
+inline long min(long a, long b) { return a < b ? a : b; }
+inline long max(long a, long b) { return a > b ? a : b; }
+inline unsigned long min(unsigned long a, unsigned long b) { return a < b ? a : b; }   // std::size_t
+inline unsigned long max(unsigned long a, unsigned long b) { return a > b ? a : b; }
+// Mixed signedness compares as unsigned, as CUDA's overloads do.
+inline unsigned min(int a, unsigned b) { return min(static_cast<unsigned>(a), b); }
+inline unsigned min(unsigned a, int b) { return min(a, static_cast<unsigned>(b)); }
+inline unsigned max(int a, unsigned b) { return max(static_cast<unsigned>(a), b); }
+inline unsigned max(unsigned a, int b) { return max(a, static_cast<unsigned>(b)); }
 inline float min(float a, float b) { return std::fmin(a, b); }
 inline float max(float a, float b) { return std::fmax(a, b); }
 inline double min(double a, double b) { return std::fmin(a, b); }
 inline double max(double a, double b) { return std::fmax(a, b); }
+inline double min(float a, double b) { return std::fmin(a, b); }
+inline double min(double a, float b) { return std::fmin(a, b); }
+inline double max(float a, double b) { return std::fmax(a, b); }
+inline double max(double a, float b) { return std::fmax(a, b); }
 template <class T>
 T __ldg(const T* p) { return *p; }
 
@@ -524,9 +573,35 @@ void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t shmem,
     const Tuple params(static_cast<Params>(std::forward<Args>(args))...);
     const detail::KernelCall call{
         reinterpret_cast<void (*)()>(kernel), &params,
-        [](void (*k)(), const void* p) {
-            std::apply(reinterpret_cast<void (*)(Params...)>(k), *static_cast<const Tuple*>(p));
+        // [book:simt-thread-loop]
+        [](void (*k)(), const void* p, detail::BlockCore& core) {
+            const auto fn = reinterpret_cast<void (*)(Params...)>(k);
+            const Tuple& parameters = *static_cast<const Tuple*>(p);
+            // Runs thread `tid` from the start of the kernel to its end. (Its state stays
+            // `unstarted` while it runs: only waiting and exited matter to the scheduler.)
+            const auto run = [&](unsigned tid) {
+                core.current = tid;
+                // Copying a 12-byte threadIdx from a table costs more than the rest of this
+                // loop (measured); in 1-D blocks only x changes.
+                if (core.one_d)
+                    shim::threadIdx.x = tid;
+                else
+                    shim::threadIdx = core.thread_index[tid];
+                std::apply(fn, parameters);   // may park at a barrier: other fibers run meanwhile
+                core.state[tid] = detail::ThreadState::exited;
+                --core.live;
+                if (core.at_barrier | core.at_warp) detail::thread_exit_slow(core, tid);
+            };
+            // One loop per schedule, so the forward loop does no extra work per thread.
+            if (core.order) {
+                while (!core.aborting && core.cursor < core.n) run(core.order[core.cursor++]);
+            } else if (core.reverse) {
+                while (!core.aborting && core.cursor < core.n) run(core.n - 1 - core.cursor++);
+            } else {
+                while (!core.aborting && core.cursor < core.n) run(core.cursor++);
+            }
         },
+        // [/book]
         detail::signature_of<void (*)(Params...)>()};
     detail::launch_kernel(call, grid, block, shmem);
 }

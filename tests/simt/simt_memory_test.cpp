@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -33,6 +34,8 @@ struct ChildResult {
 ChildResult run_in_child(const std::function<void()>& body) {
     int fds[2];
     REQUIRE(pipe(fds) == 0);
+    std::fflush(stdout);   // or the child would print what the parent had buffered
+    std::fflush(stderr);
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
@@ -178,6 +181,19 @@ TEST_CASE("dynamic shared memory is per block, sized by the launch and poisoned"
     }
 }
 
+TEST_CASE("more than 48 KiB of dynamic shared memory needs an opt-in", "[simt]") {
+    const unsigned words = 20000, blocks = 3;   // 80000 bytes
+    DeviceBuffer<int> out(std::size_t{words} * blocks), poisoned(blocks);
+    CHECK_THROWS_WITH(dynamic_shared(out.get(), poisoned.get(), words, blocks, 128),
+                      Contains("80000 bytes of dynamic shared memory, more than the 49152 allowed"));
+    dynamic_shared_opt_in(out.get(), poisoned.get(), words, blocks, 128);
+    const auto got = out.download();
+    for (unsigned b = 0; b < blocks; ++b)
+        for (unsigned w = 0; w < words; ++w)
+            REQUIRE(got[std::size_t{b} * words + w] == static_cast<int>(b * 100000 + (words - 1 - w)));
+    CHECK(poisoned.download() == std::vector<int>(blocks, 1));
+}
+
 TEST_CASE("an access past the launch's dynamic shared memory is caught", "[simt]") {
     // 100 bytes rounds up to 112: float index 28 (byte 112) is the first past the buffer.
     const ChildResult r = run_in_child([] { write_shared_at(100, 28); });
@@ -187,6 +203,22 @@ TEST_CASE("an access past the launch's dynamic shared memory is caught", "[simt]
     CHECK_THAT(r.stderr_text, Contains("100-byte buffer"));
     // Inside the buffer the same kernel is fine.
     CHECK_NOTHROW(write_shared_at(100, 24));
+}
+
+TEST_CASE("a kernel thread that overflows its stack is stopped with a message", "[simt]") {
+    // 100000 frames of more than 256 bytes: far past any emulated thread's stack.
+    const ChildResult r = run_in_child([] {
+        DeviceBuffer<int> out(1);
+        deep_recursion(out.get(), 100000);
+    });
+    INFO(r.stderr_text);
+    CHECK(killed_by_abort(r.status));
+    CHECK_THAT(r.stderr_text, Contains("simt: stack overflow in ladder::simt_test::deep_recursion_kernel"));
+    CHECK_THAT(r.stderr_text, Contains("thread (3,0,0)"));
+    // A modest depth is fine: sum over depth..1 of (depth % 2) = 50 for depth 100.
+    DeviceBuffer<int> out(1);
+    deep_recursion(out.get(), 100);
+    CHECK(out.download()[0] == 50);
 }
 
 TEST_CASE("a static __shared__ tile transposes matrices of any shape", "[simt]") {

@@ -208,4 +208,11 @@ TEST_CASE("the race check names a kernel whose result depends on thread order", 
     DeviceBuffer<int> d_ints(ints), d_sums(4);
     block_sum(d_sums.get(), d_ints.get(), 4);
     CHECK(d_sums.download() == block_sums(ints, 256));
+    // Atomics are not races: integer ones are exact in any order, and the sums of float and
+    // double atomicAdd may differ in their last bits between the two runs, which is tolerated.
+    DeviceBuffer<float> sum(std::vector<float>{0.0f});
+    DeviceBuffer<double> dsum(std::vector<double>{0.0});
+    DeviceBuffer<int> mx(std::vector<int>{0}), mn(std::vector<int>{0}), sub(std::vector<int>{0});
+    DeviceBuffer<unsigned long long> ull(std::vector<unsigned long long>{0});
+    CHECK_NOTHROW(atomic_mix(sum.get(), dsum.get(), mx.get(), mn.get(), ull.get(), sub.get(), d_ints.get(), ints.size()));
 }

@@ -174,6 +174,30 @@ void vote(unsigned* ballot, int* any, int* all, const int* in, unsigned threads,
     launch(vote_kernel, dim3(blocks), dim3(threads), 0, 0, ballot, any, all, in);
 }
 
+static __global__ void half_warp_kernel(int* out, const int* in) {
+    const unsigned lane = threadIdx.x % 32;
+    int v = in[threadIdx.x];
+    if (lane < 16)
+        v += __shfl_down_sync(0x0000ffffu, v, 1, 16);
+    else
+        v -= __shfl_xor_sync(0xffff0000u, v, 1);
+    out[threadIdx.x] = v;
+}
+
+void half_warp_shuffles(int* out, const int* in, unsigned threads) {
+    launch(half_warp_kernel, dim3(1), dim3(threads), 0, 0, out, in);
+}
+
+static __global__ void active_mask_kernel(unsigned* out, unsigned live) {
+    if (threadIdx.x % 32 >= live) return;
+    __syncthreads();   // completes only when the others have returned
+    out[threadIdx.x] = __activemask();
+}
+
+void active_mask_after_exit(unsigned* out, unsigned live) {
+    launch(active_mask_kernel, dim3(1), dim3(64), 0, 0, out, live);
+}
+
 static __global__ void shuffle_from_exited_lane_kernel(int* out, const int* in, std::size_t n) {
     const std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= n) return;
@@ -248,6 +272,13 @@ void dynamic_shared(int* out, int* poisoned, unsigned words_per_block, unsigned 
            words_per_block);
 }
 
+void dynamic_shared_opt_in(int* out, int* poisoned, unsigned words_per_block, unsigned blocks, unsigned threads) {
+    LADDER_CUDA_CHECK(cudaFuncSetAttribute(dynamic_shared_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                           static_cast<int>(words_per_block * sizeof(int))));
+    launch(dynamic_shared_kernel, dim3(blocks), dim3(threads), words_per_block * sizeof(int), 0, out, poisoned,
+           words_per_block);
+}
+
 static __global__ void transpose_kernel(float* out, const float* in, unsigned rows, unsigned cols) {
     __shared__ float tile[16][17];   // +1 column: no bank conflicts on a GPU (irrelevant here)
     unsigned x = blockIdx.x * 16 + threadIdx.x, y = blockIdx.y * 16 + threadIdx.y;
@@ -300,6 +331,18 @@ static __global__ void write_shared_at_kernel(std::size_t index) {
 void write_shared_at(std::size_t shmem, std::size_t index) {
     launch(write_shared_at_kernel, dim3(1), dim3(32), shmem, 0, index);
 }
+
+static __device__ int recurse(int depth) {
+    volatile char frame[256];   // volatile: the frame is real and the recursion is not a loop
+    frame[0] = static_cast<char>(depth);
+    return depth == 0 ? 0 : recurse(depth - 1) + frame[0] % 2;
+}
+
+static __global__ void deep_recursion_kernel(int* out, int depth) {
+    if (threadIdx.x == 3) out[0] = recurse(depth);
+}
+
+void deep_recursion(int* out, int depth) { launch(deep_recursion_kernel, dim3(1), dim3(32), 0, 0, out, depth); }
 
 // ---- launches ----
 

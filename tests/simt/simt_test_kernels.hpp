@@ -75,6 +75,13 @@ void shuffle(ShuffleKind kind, T* out, const T* in, int arg, int width, unsigned
 void warp_sum_xor(int* out, const int* in, unsigned threads, unsigned blocks);
 // For each thread: ballot[i] = __ballot_sync(full, in[i] > 0), any[i], all[i].
 void vote(unsigned* ballot, int* any, int* all, const int* in, unsigned threads, unsigned blocks);
+// Lanes 0..15 and 16..31 of each warp shuffle separately (masks 0x0000ffff and 0xffff0000):
+// low half out[i] = in[i] + in[i+1] (width 16, lane 15 keeps its own), high half
+// out[i] = in[i] - in[i^1].
+void half_warp_shuffles(int* out, const int* in, unsigned threads);
+// Threads with lane >= live return; the others pass a __syncthreads (so the returned ones
+// have exited) and write __activemask().
+void active_mask_after_exit(unsigned* out, unsigned live);
 // A shuffle that reads from a lane that returned early.
 void shuffle_from_exited_lane(int* out, const int* in, std::size_t n);
 
@@ -92,6 +99,8 @@ void cas_lock_counter(int* counter, int* lock, unsigned blocks);
 // with values from its blockIdx, then reads them back reversed after a barrier.
 // poisoned[b] = 1 if every word read 0xFFFFFFFF before the block wrote it.
 void dynamic_shared(int* out, int* poisoned, unsigned words_per_block, unsigned blocks, unsigned threads);
+// The same, after opting the kernel in to more than 48 KiB with cudaFuncSetAttribute.
+void dynamic_shared_opt_in(int* out, int* poisoned, unsigned words_per_block, unsigned blocks, unsigned threads);
 // Static __shared__ 2-D tile: out = transpose of in (rows x cols), 16x16 tiles.
 void transpose_tiled(float* out, const float* in, unsigned rows, unsigned cols);
 // out[i] = 3 * in[i] + 1 for i < n by a grid-stride loop over a fixed small grid.
@@ -102,6 +111,8 @@ void report_indices(unsigned* out, dim3 grid, dim3 block);
 void write_past_end(float* out, std::size_t n);
 // Writes at index `index` from one thread (dynamic shared of `shmem` bytes is also declared).
 void write_shared_at(std::size_t shmem, std::size_t index);
+// Recurses `depth` levels deep in device code (a stack overflow for a large depth).
+void deep_recursion(int* out, int depth);
 
 // ---- launches ----
 // Launches an empty kernel with the given configuration.

@@ -153,6 +153,35 @@ TEST_CASE("__ballot_sync, __any_sync and __all_sync", "[simt]") {
     CHECK(ballot[96] == 0x30u);
 }
 
+TEST_CASE("the two halves of a warp shuffle with their own masks", "[simt]") {
+    const unsigned threads = 96;
+    const auto in = inputs<int>(threads, 31);
+    std::vector<int> expected(threads);
+    for (unsigned i = 0; i < threads; ++i) {
+        const unsigned lane = i % 32;
+        expected[i] = lane < 16 ? in[i] + (lane < 15 ? in[i + 1] : in[i]) : in[i] - in[i ^ 1];
+    }
+    DeviceBuffer<int> d_in(in), d_out(threads);
+    for (auto s : {simt::Schedule::forward, simt::Schedule::reverse, simt::Schedule::random}) {
+        OptionsScope scope(s, 6);
+        INFO("schedule " << simt::schedule_name(s));
+        half_warp_shuffles(d_out.get(), d_in.get(), threads);
+        CHECK(d_out.download() == expected);
+    }
+}
+
+TEST_CASE("__activemask names the lanes that have not exited", "[simt]") {
+    // The emulator has no notion of reconvergence: "active" means "had not returned when the
+    // current barrier phase began", so the answer does not depend on the schedule.
+    for (unsigned live : {1u, 20u, 32u}) {
+        DeviceBuffer<unsigned> out(std::vector<unsigned>(64, 0u));
+        active_mask_after_exit(out.get(), live);
+        const auto got = out.download();
+        const unsigned expected = live == 32 ? 0xffffffffu : (1u << live) - 1;
+        for (unsigned t = 0; t < 64; ++t) CHECK(got[t] == (t % 32 < live ? expected : 0u));
+    }
+}
+
 TEST_CASE("a shuffle that reads an exited lane is reported", "[simt]") {
     DeviceBuffer<int> d_in(inputs<int>(32, 5)), d_out(32);
     try {
