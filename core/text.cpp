@@ -167,3 +167,11 @@ std::vector<std::string> split_words(std::string_view text, const SplitOptions& 
 }
 
 }  // namespace ladder
+
+namespace ladder::detail {
+
+void split_stretch(std::string_view text, const SplitOptions& opts, std::vector<std::string>& out) {
+    out = split_words(text, opts);
+}
+
+}  // namespace ladder::detail

@@ -81,7 +81,7 @@ Problem download_problem(const Problem& dev) {
         Buffer nb{b.name, b.dtype, b.role, b.shape, Tensor(Shape{n}, Device::cpu, b.dtype)};
         std::vector<std::uint32_t> w = words(b, dev.device(), n);
         void* dst = b.dtype == DType::f32 ? static_cast<void*>(nb.storage.data()) : static_cast<void*>(nb.storage.data_i32());
-        std::memcpy(dst, w.data(), n * 4);
+        if (n > 0) std::memcpy(dst, w.data(), n * 4);   // an empty buffer may have no storage
         out.buffers().push_back(std::move(nb));
     }
     return out;

@@ -64,3 +64,60 @@ TEST_CASE("split_words on English, accents and Korean", "[text]") {
     REQUIRE(split_words("  ,,, !!").empty());
     REQUIRE_THROWS_WITH(split_words("ok \xFF"), Catch::Contains("invalid UTF-8 at byte 3"));
 }
+
+namespace {
+V words_of(std::string_view text, const SplitOptions& opts = {}) {
+    V out;
+    for_each_word(text, [&](std::string_view w) { out.emplace_back(w); }, opts);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("for_each_word gives the words of split_words", "[text]") {
+    const char* texts[] = {
+        "Dog bites man!",
+        "Don't panic -- it's 42 o\u2019clock. 'quoted' rock'n'roll 5'6 x'",
+        "Cre\u0300me bru\u0302le\u0301e, s'il vous pla\u00eet",
+        "\ud55c\uad6d\uc5b4\ub97c \ubc30\uc6c1\ub2c8\ub2e4. \uc548\ub155!",
+        "a = \u0338 b, a =\u0338 b, a <\u0338 c",          // NFC: "=" + U+0338 -> U+2260 (a symbol)
+        "\u212a is a Kelvin sign; \u017ftop; STRASSE Stra\u00dfe",   // fold to ASCII letters
+        "x\u0301 \u0301y ,\u0301 end.",                      // marks after letters and separators
+        "route 66 in 1999, R2D2 and 3po",
+        "\u1112\u1161\u11ab \u1100\u1173\u11af",             // jamo that compose into syllables
+        "",
+        "   ,,, !!",
+        "tab\tnew\nline\r\nCRLF",
+    };
+    for (const char* t : texts) {
+        INFO(t);
+        REQUIRE(words_of(t) == split_words(t));
+        REQUIRE(words_of(t, {.casefold = false, .keep_numbers = false}) ==
+                split_words(t, {.casefold = false, .keep_numbers = false}));
+    }
+}
+
+TEST_CASE("for_each_word agrees with split_words on random mixtures of tricky characters", "[text]") {
+    // Letters, digits, apostrophes, separators, accents (composed and combining), Hangul
+    // syllables and jamo, symbols that NFC composes with a following mark, case-folding traps.
+    const std::vector<std::string> pieces = {"a", "Z", "7", "'", "\u2019", " ", ",", "-", "=", "<", "\n", "\u0301",
+                                             "\u0338", "\u00e9", "\u00c9", "\ud55c", "\u1112", "\u1161", "\u11ab",
+                                             "\u212a", "\u00df", "\u017f", "\u0345", "\u3000", "!", "x"};
+    std::uint64_t state = 12345;
+    auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::size_t>(state >> 33);
+    };
+    for (int trial = 0; trial < 20000; ++trial) {
+        std::string t;
+        const std::size_t len = next() % 12;
+        for (std::size_t k = 0; k < len; ++k) t += pieces[next() % pieces.size()];
+        INFO("text: " << t);
+        REQUIRE(words_of(t) == split_words(t));
+    }
+}
+
+TEST_CASE("for_each_word names the source and byte offset of invalid UTF-8", "[text]") {
+    const std::string bad = std::string("good words \xE2\x82 then");
+    REQUIRE_THROWS_WITH(for_each_word(bad, [](std::string_view) {}, {}, "train.tsv"),
+                        Catch::Contains("train.tsv: invalid UTF-8 at byte 11"));
+}

@@ -1,0 +1,182 @@
+// ch03_bench.cpp: chapter 3's whole-program benchmark (`./ladder bench ch03`). Trains on the
+// full corpus at 1 and 2 CPU threads, back to back with gensim's Word2Vec (the peer, same
+// corpus file and settings) when /usr/bin/python3 has gensim, >= 3 repeats each, and reports
+// min and median words/s and the analogy accuracy of both on the same question set; then the
+// GPU trainer on the emulator (and a GPU when present) on a slice. Writes runs/ch03/bench_train.csv
+// and bench_summary.json.
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "chapters/ch03_word2vec/corpus.hpp"
+#include "chapters/ch03_word2vec/trainer.hpp"
+#include "chapters/ch03_word2vec/vectors.hpp"
+#include "core/cli.hpp"
+
+namespace ladder::ch03 {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct BenchOptions {
+    std::string out = "runs/ch03", corpus, questions;
+    int repeats = 3;
+    std::size_t epochs = 5, simt_words = 100000;
+    bool gensim = true;
+    std::vector<unsigned> threads{1, 2};
+};
+
+fs::path repo_path(const std::string& rel) { return fs::exists(rel) ? fs::path(rel) : fs::path(LADDER_SOURCE_DIR) / rel; }
+
+struct Stat {
+    double min = 0, median = 0;
+};
+Stat stats(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? Stat{} : Stat{v.front(), v[v.size() / 2]};
+}
+
+// Runs the gensim peer; returns its JSON line (or null when gensim is not installed).
+nlohmann::json run_gensim(const fs::path& corpus, const fs::path& questions, const fs::path& vec_out, unsigned threads,
+                          const TrainConfig& cfg, std::uint64_t min_count) {
+    const std::string cmd = fmt::format(
+        "OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 {} {} {} {} --threads {} --dim {} --window {} "
+        "--negative {} --epochs {} --min-count {} --sample {} --alpha {} --seed {} 2>/dev/null",
+        (fs::path(LADDER_SOURCE_DIR) / "chapters/ch03_word2vec/gensim_peer.py").string(), corpus.string(),
+        questions.string(), vec_out.string(), threads, cfg.dim, cfg.window, cfg.negative, cfg.epochs, min_count,
+        cfg.sample, cfg.alpha, cfg.seed);
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
+    LADDER_CHECK(pipe, "cannot run {}", cmd);
+    std::string text;
+    std::array<char, 4096> buf{};
+    while (std::fgets(buf.data(), buf.size(), pipe.get())) text += buf.data();
+    const auto brace = text.rfind('{');
+    if (brace == std::string::npos) return nullptr;
+    return nlohmann::json::parse(text.substr(brace));
+}
+
+bool gensim_available() { return std::system("/usr/bin/python3 -c 'import gensim' >/dev/null 2>&1") == 0; }
+
+int bench(const BenchOptions& o) {
+    const RunDir out(o.out);
+    fs::path corpus_path = o.corpus.empty() ? fs::path("data/cache/ch03/corpus.txt") : fs::path(o.corpus);
+    if (o.corpus.empty() && !fs::exists(corpus_path)) build_corpus_file("data/cache", corpus_path);
+    const fs::path qpath = o.questions.empty() ? repo_path("data/ch03_questions.txt") : fs::path(o.questions);
+    const auto sections = read_questions(qpath);
+    const auto sentences = read_sentences(corpus_path);
+    const std::uint64_t min_count = 5;
+    const Vocab vocab = build_vocab(sentences, min_count, corpus_path.string());
+    const Corpus corpus = encode(sentences, vocab);
+    TrainConfig cfg;
+    cfg.epochs = o.epochs;
+    cfg.progress = false;
+    const bool with_gensim = o.gensim && gensim_available();
+    fmt::print("ch03 bench: SGNS training on {} ({} words, vocabulary {}), dim {}, window {}, {} negatives, {} epochs,\n"
+               "sample {}. Ours vs gensim {} back to back, {} repeats; words/s = corpus words x epochs / train time.\n\n",
+               corpus_path.string(), format_count(static_cast<double>(corpus.raw_words)), vocab.size(), cfg.dim,
+               cfg.window, cfg.negative, cfg.epochs, cfg.sample, with_gensim ? "4.2 (corpus_file mode)" : "(not installed: skipped)",
+               o.repeats);
+    CsvWriter csv = out.csv("bench_train.csv", {"contender", "threads", "repeat", "seconds", "words_per_sec", "accuracy", "answered"});
+    nlohmann::json summary;
+    summary["corpus_words"] = corpus.raw_words;
+    summary["vocab_size"] = vocab.size();
+    summary["settings"] = {{"dim", cfg.dim}, {"window", cfg.window}, {"negative", cfg.negative}, {"epochs", cfg.epochs},
+                           {"sample", cfg.sample}, {"min_count", min_count}};
+    for (unsigned t : o.threads) {
+        std::vector<double> ours, theirs, our_acc, their_acc, their_acc_ours;
+        std::size_t answered = 0, their_answered = 0;
+        for (int r = 0; r < o.repeats; ++r) {
+            cfg.threads = t;
+            cfg.seed = 42 + static_cast<std::uint64_t>(r);
+            const TrainResult tr = train_cpu(corpus, vocab, cfg);
+            const Embeddings e(vocab.words, tr.w_in, cfg.dim);
+            const Evaluation ev = evaluate(Searcher(e, Device::cpu), sections, AnalogyMethod::add);
+            ours.push_back(tr.words_per_sec);
+            our_acc.push_back(ev.accuracy());
+            answered = ev.answered;
+            csv.row("ours", t, r, tr.seconds, tr.words_per_sec, ev.accuracy(), ev.answered);
+            fmt::print("  ours    {} thread(s) run {}: {:>9} words/s  {:6.1f} s  accuracy {:.1f}% ({} answered)\n", t, r + 1,
+                       format_count(tr.words_per_sec), tr.seconds, 100 * ev.accuracy(), ev.answered);
+            if (!with_gensim) continue;
+            const fs::path gvec = out.file("gensim_vectors.bin");
+            const nlohmann::json g = run_gensim(corpus_path, qpath, gvec, t, cfg, min_count);
+            LADDER_CHECK(!g.is_null(), "the gensim peer printed no result");
+            // The same evaluator on gensim's vectors, so both accuracies use one rule.
+            const Embeddings ge = load_vectors(gvec);
+            const Evaluation gev = evaluate(Searcher(ge, Device::cpu), sections, AnalogyMethod::add);
+            theirs.push_back(g["words_per_sec"].get<double>());
+            their_acc.push_back(g["accuracy"].get<double>());
+            their_acc_ours.push_back(gev.accuracy());
+            their_answered = gev.answered;
+            csv.row("gensim", t, r, g["seconds"].get<double>(), g["words_per_sec"].get<double>(), gev.accuracy(), gev.answered);
+            fmt::print("  gensim  {} thread(s) run {}: {:>9} words/s  {:6.1f} s  accuracy {:.1f}% ({} answered; gensim's "
+                       "own evaluator: {:.1f}%)\n",
+                       t, r + 1, format_count(g["words_per_sec"].get<double>()), g["seconds"].get<double>(),
+                       100 * gev.accuracy(), gev.answered, 100 * g["accuracy"].get<double>());
+        }
+        const Stat so = stats(ours), sa = stats(our_acc);
+        nlohmann::json row{{"threads", t}, {"ours_words_per_sec_min", so.min}, {"ours_words_per_sec_median", so.median},
+                           {"ours_accuracy_median", sa.median}, {"answered", answered}};
+        fmt::print("{} thread(s): ours {} words/s (min {}), accuracy {:.1f}%", t, format_count(so.median),
+                   format_count(so.min), 100 * sa.median);
+        if (!theirs.empty()) {
+            const Stat st = stats(theirs), ta = stats(their_acc_ours), tg = stats(their_acc);
+            row["gensim_words_per_sec_min"] = st.min;
+            row["gensim_words_per_sec_median"] = st.median;
+            row["gensim_accuracy_median"] = ta.median;
+            row["gensim_accuracy_own_evaluator_median"] = tg.median;
+            row["gensim_answered"] = their_answered;
+            row["speedup_median"] = so.median / st.median;
+            fmt::print(" | gensim {} words/s (min {}), accuracy {:.1f}% | speed-up {:.2f}x", format_count(st.median),
+                       format_count(st.min), 100 * ta.median, so.median / st.median);
+        }
+        fmt::print("\n\n");
+        summary["cpu"].push_back(row);
+    }
+    // The GPU trainer on the emulator: a slice of the corpus, one epoch (it runs every CUDA
+    // thread as a fiber: correct, slow).
+    for (Device d : available_devices()) {
+        if (d == Device::cpu) continue;
+        Corpus slice;
+        slice.starts.push_back(0);
+        const std::size_t limit = d == Device::simt ? o.simt_words : corpus.ids.size();
+        for (std::size_t s = 0; s < corpus.sentences() && slice.ids.size() < limit; ++s) {
+            slice.ids.insert(slice.ids.end(), corpus.ids.begin() + static_cast<std::ptrdiff_t>(corpus.starts[s]),
+                             corpus.ids.begin() + static_cast<std::ptrdiff_t>(corpus.starts[s + 1]));
+            slice.starts.push_back(slice.ids.size());
+        }
+        slice.raw_words = slice.ids.size();
+        TrainConfig gc = cfg;
+        gc.epochs = d == Device::simt ? 1 : cfg.epochs;
+        const TrainResult tr = train_gpu(d, slice, vocab, gc);
+        fmt::print("  {} trainer: {} words x {} epoch(s) in {:.1f} s: {} words/s (in-vocabulary words)\n", device_name(d),
+                   format_count(static_cast<double>(slice.raw_words)), gc.epochs, tr.seconds, format_count(tr.words_per_sec));
+        csv.row(device_name(d), 0, 0, tr.seconds, tr.words_per_sec, 0.0, 0);
+        summary[device_name(d)] = {{"words", slice.raw_words}, {"epochs", gc.epochs}, {"seconds", tr.seconds},
+                                   {"words_per_sec", tr.words_per_sec}};
+    }
+    out.write_summary(nlohmann::json{{"chapter", "ch03"}, {"bench", summary}});
+    fs::rename(out.file("summary.json"), out.file("bench_summary.json"));
+    fmt::print("\nWrote {} and {}.\n", out.file("bench_train.csv").string(), out.file("bench_summary.json").string());
+    return 0;
+}
+
+}  // namespace
+}  // namespace ladder::ch03
+
+int main(int argc, char** argv) {
+    CLI::App app{"Chapter 3 benchmark: SGNS training words/s and analogy accuracy, ours vs gensim"};
+    ladder::ch03::BenchOptions o;
+    app.add_option("--out", o.out, "output directory")->capture_default_str();
+    app.add_option("--corpus", o.corpus, "corpus file (default: data/cache/ch03/corpus.txt)");
+    app.add_option("--questions", o.questions, "analogy questions (default: data/ch03_questions.txt)");
+    app.add_option("--repeats", o.repeats, "runs per contender and thread count")->capture_default_str();
+    app.add_option("--epochs", o.epochs, "epochs")->capture_default_str();
+    app.add_option("--threads", o.threads, "thread counts")->capture_default_str();
+    app.add_option("--simt-words", o.simt_words, "corpus words for the emulator run")->capture_default_str();
+    app.add_flag("!--no-gensim", o.gensim, "skip the gensim peer");
+    if (auto code = ladder::parse_args(app, argc, argv)) return *code;
+    return ladder::guarded_main([&] { return ladder::ch03::bench(o); });
+}

@@ -1,0 +1,53 @@
+// bpe_merge_op.cpp: the registry entry for bpe_merge. Introduced in ch04.
+#include "core/gpu_dispatch.hpp"
+#include "kernels/bpe_merge/bpe_merge.hpp"
+#include "kernels/registry.hpp"
+
+namespace ladder {
+
+namespace {
+// vocab: ids are drawn from [0, vocab); same: merge (1, 1) -> vocab instead of (1, 2).
+Case bm(std::size_t n, std::size_t vocab, std::size_t same) {
+    return Case{{{"n", n}, {"vocab", vocab}, {"same", same}}};
+}
+MergeRule rule_of(const Case& c) {
+    const auto v = static_cast<std::int32_t>(c["vocab"]);
+    return c["same"] ? MergeRule{1, 1, v} : MergeRule{1, 2, v};
+}
+}  // namespace
+
+void register_bpe_merge(Registry& r) {
+    OpSpec op;
+    op.name = "bpe_merge";
+    op.chapter = "ch04";
+    op.summary = "tokens (n) with one merge (left, right) -> result applied: out (n), out_len (1)";
+    // Few ids, so the pair occurs often; runs of the same id for the (1, 1) merge; sizes
+    // off the block size and large enough for several scan blocks.
+    op.test_cases = {bm(1, 3, 0), bm(2, 3, 0), bm(7, 3, 1), bm(257, 3, 0), bm(257, 2, 1), bm(1000, 4, 0),
+                     bm(5000, 2, 1), bm(70001, 3, 0), bm(70001, 3, 1)};
+    op.bench_cases = {bm(1 << 16, 64, 0), bm(1 << 20, 64, 0), bm(1 << 24, 64, 0)};
+    op.make = [](const Case& c, Rng& rng) {
+        Problem p(c);
+        const std::size_t n = c["n"];
+        auto tokens = p.add_i32("tokens", Role::in, Shape{n});
+        for (auto& t : tokens) t = static_cast<std::int32_t>(rng.below(c["vocab"]));
+        p.add_i32("out", Role::out, Shape{n});
+        p.add_i32("out_len", Role::out, Shape{1});
+        return p;
+    };
+    op.reference = {"loop", "one left-to-right pass", [](Problem& p) {
+                        bpe_merge_cpu(p.i32("out"), p.i32("out_len"), p.i32("tokens"), p["n"], rule_of(p.sizes()));
+                    }};
+    const char* notes[] = {"mark, scan (levels, scan v2), scatter", "mark, scan (one pass, scan v3), scatter"};
+    for (int v = 1; v <= bpe_merge_gpu_versions; ++v)
+        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
+                                   LADDER_GPU_CALL(dev, bpe_merge, v, p.i32("out"), p.i32("out_len"), p.i32("tokens"), p["n"],
+                                                   rule_of(p.sizes()));
+                               }});
+    // Integer ids: exact.
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
+    op.bytes = [](const Case& c) { return 24.0 * c["n"]; };
+    r.add(std::move(op));
+}
+
+}  // namespace ladder

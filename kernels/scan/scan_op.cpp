@@ -1,0 +1,43 @@
+// scan_op.cpp: the registry entry for scan (exclusive prefix sum of int32). Introduced in ch04.
+#include "core/gpu_dispatch.hpp"
+#include "kernels/registry.hpp"
+#include "kernels/scan/scan.hpp"
+
+namespace ladder {
+
+void register_scan(Registry& r) {
+    OpSpec op;
+    op.name = "scan";
+    op.chapter = "ch04";
+    op.summary = "out (n) = exclusive prefix sum of in (n), int32";
+    // One element; one block's worth and one past (256, 257; 512, 513 for v2's two per
+    // thread); several blocks; enough blocks that v1 and v2 need three levels.
+    op.test_cases = {{{{"n", 1}}}, {{{"n", 7}}}, {{{"n", 256}}}, {{{"n", 257}}}, {{{"n", 513}}},
+                     {{{"n", 5000}}}, {{{"n", 70001}}}, {{{"n", 300000}}}};
+    op.bench_cases = {{{{"n", 1 << 16}}}, {{{"n", 1 << 20}}}, {{{"n", 1 << 24}}}};
+    op.make = [](const Case& c, Rng& rng) {
+        Problem p(c);
+        const std::size_t n = c["n"];
+        auto in = p.add_i32("in", Role::in, Shape{n});
+        // 0..9, zeros included: sums stay exact (n * 9 < 2^31) and a lost or doubled
+        // element changes every later prefix.
+        for (auto& x : in) x = static_cast<std::int32_t>(rng.below(10));
+        p.add_i32("out", Role::out, Shape{n});
+        return p;
+    };
+    op.reference = {"std", "std::exclusive_scan",
+                    [](Problem& p) { scan_exclusive_cpu(p.i32("out"), p.i32("in"), p["n"]); }};
+    const char* notes[] = {"Hillis-Steele block scan, blocks combined in levels",
+                           "work-efficient (Blelloch) block scan, two elements per thread, in levels",
+                           "single pass with decoupled look-back at the previous blocks"};
+    for (int v = 1; v <= scan_gpu_versions; ++v)
+        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
+                                   LADDER_GPU_CALL(dev, scan_exclusive, v, p.i32("out"), p.i32("in"), p["n"]);
+                               }});
+    // Integer sums: exact on every side.
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
+    op.bytes = [](const Case& c) { return 8.0 * c["n"]; };
+    r.add(std::move(op));
+}
+
+}  // namespace ladder

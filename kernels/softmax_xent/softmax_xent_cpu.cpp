@@ -1,0 +1,68 @@
+// softmax_xent_cpu.cpp: the CPU references for softmax cross-entropy, forward and backward,
+// as xtensor expressions. Shapes in softmax_xent.hpp. Introduced in ch02.
+#include <array>
+#include <cmath>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xreducer.hpp>
+
+#include "core/error.hpp"
+#include "kernels/softmax_xent/softmax_xent.hpp"
+
+namespace ladder {
+
+namespace {
+void check_targets(const std::int32_t* targets, std::size_t B, std::size_t V) {
+    for (std::size_t b = 0; b < B; ++b)
+        LADDER_CHECK(targets[b] >= 0 && static_cast<std::size_t>(targets[b]) < V,
+                     "softmax_xent: targets[{}] = {} is not a class in [0, {})", b, targets[b], V);
+}
+}  // namespace
+
+// [book:softmax-xent-forward-cpu]
+template <class T>
+void softmax_xent_forward_cpu(const T* logits, const std::int32_t* targets, std::size_t B, std::size_t V, T* losses,
+                              T* probs) {
+    check_targets(targets, B, V);
+    // Row by row (adaptors over one row: measured ~2x faster here than one (B,V) expression
+    // with a broadcast (B,1) max, which xtensor evaluates element by element with steppers).
+    for (std::size_t b = 0; b < B; ++b) {
+        auto x = xt::adapt(logits + b * V, V, xt::no_ownership(), std::array{V});   // (V) this row's logits
+        auto p = xt::adapt(probs + b * V, V, xt::no_ownership(), std::array{V});    // (V) its probabilities
+        const T m = xt::amax(x)();                                                   // row max, for stability
+        xt::noalias(p) = xt::exp(x - m);                                             // exp(x - max) <= 1
+        const T s = xt::sum(p)();                                                    // the normaliser
+        p /= s;                                                                      // sums to 1
+        // loss = -log p_t = log s - (x_t - max): no log of a tiny probability.
+        losses[b] = std::log(s) - (x(targets[b]) - m);
+    }
+}
+// [/book]
+
+// [book:softmax-xent-backward-cpu]
+template <class T>
+void softmax_xent_backward_cpu(const T* probs, const std::int32_t* targets, const T* dlosses, std::size_t B,
+                               std::size_t V, T scale, T* dlogits) {
+    check_targets(targets, B, V);
+    auto p = xt::adapt(probs, B * V, xt::no_ownership(), std::array{B, V});     // (B,V)
+    auto g = xt::adapt(dlogits, B * V, xt::no_ownership(), std::array{B, V});   // (B,V)
+    // forward: loss_b = log sum_v exp(x_bv) - x_bt, so d loss_b / d x_bv = p_bv - [v == t].
+    for (std::size_t b = 0; b < B; ++b) {
+        const T factor = dlosses[b] / scale;
+        for (std::size_t v = 0; v < V; ++v)
+            g(b, v) = (p(b, v) - (static_cast<std::int32_t>(v) == targets[b] ? T(1) : T(0))) * factor;
+    }
+}
+// [/book]
+
+template void softmax_xent_forward_cpu<float>(const float*, const std::int32_t*, std::size_t, std::size_t, float*, float*);
+template void softmax_xent_forward_cpu<double>(const double*, const std::int32_t*, std::size_t, std::size_t, double*,
+                                               double*);
+template void softmax_xent_backward_cpu<float>(const float*, const std::int32_t*, const float*, std::size_t, std::size_t,
+                                               float, float*);
+template void softmax_xent_backward_cpu<double>(const double*, const std::int32_t*, const double*, std::size_t,
+                                                std::size_t, double, double*);
+
+}  // namespace ladder

@@ -1,0 +1,33 @@
+// pair_count_test.cpp: every GPU version of pair_count against the CPU reference, integers compared
+// exactly, on simt (always) and cuda (skipped without a device). Introduced in ch04.
+#include <catch2/catch.hpp>
+
+#include "kernels/pair_count/pair_count.hpp"
+#include "tests/testing.hpp"
+
+using namespace ladder;
+
+TEST_CASE("pair_count: every GPU version matches the CPU reference on simt", "[pair_count][simt]") {
+    testing::require_gpu_versions_match("pair_count", Device::simt);
+}
+
+TEST_CASE("pair_count: every GPU version matches the CPU reference on cuda", "[pair_count][cuda]") {
+    testing::require_gpu_versions_match("pair_count", Device::cuda);
+}
+
+TEST_CASE("pair_count: the worked example of the header", "[pair_count][cpu]") {
+    // pair_counts([1,2,3,1,2]) -> {(1,2):2, (2,3):1, (3,1):1}
+    const std::vector<std::int32_t> tokens = {1, 2, 3, 1, 2};
+    std::vector<std::int32_t> keys(16), counts(16);
+    pair_count_cpu(keys.data(), counts.data(), 16, tokens.data(), tokens.size());
+    pair_count_canonical(keys.data(), counts.data(), 16);
+    CHECK(keys[0] == static_cast<std::int32_t>(pair_count_key(1, 2)));
+    CHECK(counts[0] == 2);
+    CHECK(keys[1] == static_cast<std::int32_t>(pair_count_key(2, 3)));
+    CHECK(keys[2] == static_cast<std::int32_t>(pair_count_key(3, 1)));
+    CHECK(counts[1] == 1);
+    CHECK(counts[2] == 1);
+    CHECK(keys[3] == -1);
+    CHECK_THROWS_WITH(pair_count_cpu(keys.data(), counts.data(), 12, tokens.data(), tokens.size()),
+                      Catch::Contains("not a power of two"));
+}

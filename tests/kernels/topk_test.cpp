@@ -1,0 +1,34 @@
+// topk_test.cpp: every GPU version of topk vs the reference (exact), the reference against
+// a worked example with ties, and the Tensor API's limits.
+#include <catch2/catch.hpp>
+
+#include "core/backend.hpp"
+#include "kernels/topk/topk.hpp"
+#include "tests/testing.hpp"
+
+using namespace ladder;
+
+TEST_CASE("topk reference: descending, ties to the smaller index", "[topk][cpu]") {
+    // topk([1, 5, 3, 5, -2], k = 3) -> values [5, 5, 3], indices [1, 3, 2]
+    const float x[] = {1, 5, 3, 5, -2};
+    float values[3];
+    std::int32_t indices[3];
+    topk_cpu(x, 1, 5, 3, values, indices);
+    REQUIRE(std::vector<float>(values, values + 3) == std::vector<float>{5, 5, 3});
+    REQUIRE(std::vector<std::int32_t>(indices, indices + 3) == std::vector<std::int32_t>{1, 3, 2});
+    REQUIRE_THROWS_WITH(topk_cpu(x, 1, 5, 6, values, indices), Catch::Contains("k = 6 is larger"));
+}
+
+TEST_CASE("topk: every GPU version matches the CPU reference on simt", "[topk][simt]") {
+    testing::require_gpu_versions_match("topk", Device::simt);
+}
+
+TEST_CASE("topk: every GPU version matches the CPU reference on cuda", "[topk][cuda]") {
+    testing::require_gpu_versions_match("topk", Device::cuda);
+}
+
+TEST_CASE("topk on Tensors refuses k above the GPU limit with a clear message", "[topk][simt]") {
+    const Backend simt(Device::simt);
+    Tensor x = simt.zeros({2, 100}), values = simt.empty({2, 65}), indices = simt.empty({2, 65}, DType::i32);
+    REQUIRE_THROWS_WITH(topk(simt, values, indices, x, 65), Catch::Contains("k <= 64"));
+}
