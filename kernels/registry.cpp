@@ -67,6 +67,19 @@ const float* Problem::f32(std::string_view name) const { return buffer(name).sto
 std::int32_t* Problem::i32(std::string_view name) { return buffer(name).storage.data_i32(); }
 const std::int32_t* Problem::i32(std::string_view name) const { return buffer(name).storage.data_i32(); }
 
+std::vector<GpuVersion> numbered_versions(int count, std::initializer_list<const char*> notes,
+                                          const std::function<void(Device, int, Problem&)>& run) {
+    LADDER_CHECK(static_cast<int>(notes.size()) == count, "numbered_versions: {} notes for {} versions", notes.size(),
+                 count);
+    std::vector<GpuVersion> out;
+    int v = 0;
+    for (const char* note : notes) {
+        ++v;
+        out.push_back({"v" + std::to_string(v), note, [run, v](Device d, Problem& p) { run(d, v, p); }});
+    }
+    return out;
+}
+
 void Registry::add(OpSpec op) {
     LADDER_CHECK(!op.name.empty() && op.make && op.reference.run && op.tolerance,
                  "op '{}' must give a name, a maker, a CPU reference and a tolerance", op.name);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <span>
 #include <string>
@@ -115,6 +116,13 @@ struct OpSpec {
     std::function<double(const Case&)> flops;  // for GFLOP/s (optional)
     std::function<double(const Case&)> bytes;  // minimal bytes moved, for GB/s (optional)
 };
+
+// The versions v1..vN of a GPU op, one note each (what changed, why faster), all run by
+// one function of (device, version number, problem):
+//   op.versions = numbered_versions(matmul_gpu_versions, {"naive", "tiled"},
+//                                   [](Device d, int v, Problem& p) { LADDER_GPU_CALL(d, matmul, v, ...); });
+std::vector<GpuVersion> numbered_versions(int count, std::initializer_list<const char*> notes,
+                                          const std::function<void(Device, int, Problem&)>& run);
 
 class Registry {
 public:

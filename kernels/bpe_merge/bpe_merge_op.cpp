@@ -23,8 +23,8 @@ void register_bpe_merge(Registry& r) {
     op.summary = "tokens (n) with one merge (left, right) -> result applied: out (n), out_len (1)";
     // Few ids, so the pair occurs often; runs of the same id for the (1, 1) merge; sizes
     // off the block size and large enough for several scan blocks.
-    op.test_cases = {bm(1, 3, 0), bm(2, 3, 0), bm(7, 3, 1), bm(257, 3, 0), bm(257, 2, 1), bm(1000, 4, 0),
-                     bm(5000, 2, 1), bm(70001, 3, 0), bm(70001, 3, 1)};
+    op.test_cases = {bm(1, 3, 0),    bm(2, 3, 0),    bm(7, 3, 1),     bm(257, 3, 0),  bm(257, 2, 1),
+                     bm(1000, 4, 0), bm(5000, 2, 1), bm(70001, 3, 0), bm(70001, 3, 1)};
     op.bench_cases = {bm(1 << 16, 64, 0), bm(1 << 20, 64, 0), bm(1 << 24, 64, 0)};
     op.make = [](const Case& c, Rng& rng) {
         Problem p(c);
@@ -38,12 +38,12 @@ void register_bpe_merge(Registry& r) {
     op.reference = {"loop", "one left-to-right pass", [](Problem& p) {
                         bpe_merge_cpu(p.i32("out"), p.i32("out_len"), p.i32("tokens"), p["n"], rule_of(p.sizes()));
                     }};
-    const char* notes[] = {"mark, scan (levels, scan v2), scatter", "mark, scan (one pass, scan v3), scatter"};
-    for (int v = 1; v <= bpe_merge_gpu_versions; ++v)
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, bpe_merge, v, p.i32("out"), p.i32("out_len"), p.i32("tokens"), p["n"],
-                                                   rule_of(p.sizes()));
-                               }});
+    op.versions = numbered_versions(
+        bpe_merge_gpu_versions, {"mark, scan (levels, scan v2), scatter", "mark, scan (one pass, scan v3), scatter"},
+        [](Device dev, int v, Problem& p) {
+            LADDER_GPU_CALL(dev, bpe_merge, v, p.i32("out"), p.i32("out_len"), p.i32("tokens"), p["n"],
+                            rule_of(p.sizes()));
+        });
     // Integer ids: exact.
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 24.0 * c["n"]; };

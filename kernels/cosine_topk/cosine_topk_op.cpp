@@ -34,7 +34,7 @@ Problem make(const Case& c, Rng& rng) {
         fill_test_values(rng, e, d.D);
     }
     if (d.V > 3)
-        for (std::size_t j = 0; j < d.D; ++j) e[2 * d.D + j] = 0.0f;   // a zero row: its sim is 0
+        for (std::size_t j = 0; j < d.D; ++j) e[2 * d.D + j] = 0.0f;  // a zero row: its sim is 0
     auto inv = p.add_f32("inv_norm", Role::in, Shape{d.V});
     for (std::size_t v = 0; v < d.V; ++v) {
         float ss = 0.0f;
@@ -67,7 +67,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
         const double q_inv = qq > 0 ? 1 / std::sqrt(qq) : 0;
         for (std::size_t i = 0; i < d.k; ++i) {
             const std::int32_t v = ids[m * d.k + i];
-            if (v < 0) continue;   // -inf on both sides
+            if (v < 0) continue;  // -inf on both sides
             double S = 0;
             for (std::size_t j = 0; j < d.D; ++j) S += std::fabs(static_cast<double>(q[m * d.D + j]) * e[v * d.D + j]);
             b[m * d.k + i] = 2 * gD * S * q_inv * inv[v] * 1.0001 + (gD + 8 * u) * std::fabs(sims[m * d.k + i]);
@@ -85,7 +85,7 @@ void register_cosine_topk(Registry& r) {
     op.summary = "top_ids, top_sims (M,k): the k rows of table (V,D) most cosine-similar to each query (M,D)";
     // V below k (the -1 / -inf tail), V = 1000 off the 128-thread stride, D = 1 up to 300,
     // k up to its maximum 32, exclusions, and exact small-integer cases with many ties.
-    op.test_cases = {tk(1, 1, 1, 1, 0), tk(3, 5, 7, 10, 0),  tk(7, 100, 33, 10, 3), tk(20, 1000, 100, 10, 3),
+    op.test_cases = {tk(1, 1, 1, 1, 0),      tk(3, 5, 7, 10, 0),      tk(7, 100, 33, 10, 3),  tk(20, 1000, 100, 10, 3),
                      tk(5, 300, 300, 32, 3), tk(9, 200, 17, 5, 2, 1), tk(4, 129, 5, 32, 1, 1)};
     op.bench_cases = {tk(16, 50000, 100, 10, 3), tk(64, 50000, 100, 10, 3)};
     op.make = make;
@@ -93,15 +93,13 @@ void register_cosine_topk(Registry& r) {
                         cosine_topk_cpu(p.i32("top_ids"), p.f32("top_sims"), p.f32("queries"), p.f32("table"),
                                         p.f32("inv_norm"), p.i32("exclude"), dims_of(p.sizes()));
                     }};
-    const char* notes[] = {"one thread per query, sorted k-list", "one block per query, 128 k-lists merged"};
-    for (int v = 1; v <= cosine_topk_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, cosine_topk, v, p.i32("top_ids"), p.f32("top_sims"),
-                                                   p.f32("queries"), p.f32("table"), p.f32("inv_norm"), p.i32("exclude"),
-                                                   dims_of(p.sizes()));
-                               }});
-    }
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // ids exact; sims by bounds()
+    op.versions = numbered_versions(
+        cosine_topk_gpu_versions, {"one thread per query, sorted k-list", "one block per query, 128 k-lists merged"},
+        [](Device dev, int v, Problem& p) {
+            LADDER_GPU_CALL(dev, cosine_topk, v, p.i32("top_ids"), p.f32("top_sims"), p.f32("queries"), p.f32("table"),
+                            p.f32("inv_norm"), p.i32("exclude"), dims_of(p.sizes()));
+        });
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // ids exact; sims by bounds()
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 2.0 * c["M"] * c["V"] * c["D"]; };
     op.bytes = [](const Case& c) { return 4.0 * (c["V"] * c["D"] + c["M"] * c["D"] + c["V"]); };

@@ -20,7 +20,8 @@ Problem make(const Case& c, Rng& rng) {
     auto ids = p.add_i32("ids", Role::in, Shape{n});
     for (auto& id : ids) {
         if (rng.below(100) < 3) {
-            const std::int32_t outside[] = {-1, -7, static_cast<std::int32_t>(bins), static_cast<std::int32_t>(bins + 5)};
+            const std::int32_t outside[] = {-1, -7, static_cast<std::int32_t>(bins),
+                                            static_cast<std::int32_t>(bins + 5)};
             id = outside[rng.below(4)];
         } else {
             const double x = std::pow(static_cast<double>(bins) + 1.0, static_cast<double>(rng.uniform())) - 1.0;
@@ -46,12 +47,11 @@ void register_histogram(Registry& r) {
     op.make = make;
     op.reference = {"loop", "one increment per id",
                     [](Problem& p) { histogram_cpu(p.i32("ids"), p["n"], p["bins"], p.i32("counts")); }};
-    const char* notes[] = {"one thread per id, global atomics", "privatised: shared-memory histogram per block"};
-    for (int v = 1; v <= histogram_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, histogram, v, p.i32("ids"), p["n"], p["bins"], p.i32("counts"));
-                               }});
-    }
+    op.versions = numbered_versions(
+        histogram_gpu_versions, {"one thread per id, global atomics", "privatised: shared-memory histogram per block"},
+        [](Device dev, int v, Problem& p) {
+            LADDER_GPU_CALL(dev, histogram, v, p.i32("ids"), p["n"], p["bins"], p.i32("counts"));
+        });
     // Integer counts: the order atomics land in cannot change a sum of integers, so every
     // version must match exactly (the harness compares int32 outputs bit for bit).
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };

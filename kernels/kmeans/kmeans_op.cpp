@@ -20,8 +20,10 @@ Case km(std::size_t N, std::size_t C, std::size_t D, std::size_t ints = 0) {
 }
 
 void fill(const Case& c, Rng& rng, std::span<float> v, std::size_t row) {
-    if (c.get("ints", 0)) fill_small_ints(rng, v, -3, 3);   // exact sums: ties in distance are real ties
-    else fill_test_values(rng, v, row);
+    if (c.get("ints", 0))
+        fill_small_ints(rng, v, -3, 3);  // exact sums: ties in distance are real ties
+    else
+        fill_test_values(rng, v, row);
 }
 
 // N off the 128-thread block, C from 1 (every point in one cluster) to more than a
@@ -53,12 +55,13 @@ void register_kmeans(Registry& r) {
                             kmeans_assign_cpu(p.i32("assign"), p.f32("dist"), p.f32("x"), p.f32("centroids"),
                                               dims_of(p.sizes()));
                         }};
-        const char* notes[] = {"one thread per point", "one thread per point, centroid tiles in shared memory"};
-        for (int v = 1; v <= kmeans_assign_gpu_versions; ++v)
-            op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                       LADDER_GPU_CALL(dev, kmeans_assign, v, p.i32("assign"), p.f32("dist"), p.f32("x"),
-                                                       p.f32("centroids"), dims_of(p.sizes()));
-                                   }});
+        op.versions =
+            numbered_versions(kmeans_assign_gpu_versions,
+                              {"one thread per point", "one thread per point, centroid tiles in shared memory"},
+                              [](Device dev, int v, Problem& p) {
+                                  LADDER_GPU_CALL(dev, kmeans_assign, v, p.i32("assign"), p.f32("dist"), p.f32("x"),
+                                                  p.f32("centroids"), dims_of(p.sizes()));
+                              });
         // dist is a sum of D non-negative squares: the differences round identically, and any
         // order (or a fused multiply-add) of the sum is within gamma_D * dist of exact, so two
         // sides differ by at most 2 gamma_D dist (relative). assign is compared exactly.
@@ -92,10 +95,11 @@ void register_kmeans(Registry& r) {
                             kmeans_update_cpu(p.f32("centroids"), p.i32("counts"), p.f32("x"), p.i32("assign"),
                                               dims_of(p.sizes()));
                         }};
-        op.versions.push_back({"v1", "one thread per (cluster, dimension), points in order", [](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, kmeans_update, 1, p.f32("centroids"), p.i32("counts"), p.f32("x"),
-                                                   p.i32("assign"), dims_of(p.sizes()));
-                               }});
+        op.versions.push_back(
+            {"v1", "one thread per (cluster, dimension), points in order", [](Device dev, Problem& p) {
+                 LADDER_GPU_CALL(dev, kmeans_update, 1, p.f32("centroids"), p.i32("counts"), p.f32("x"),
+                                 p.i32("assign"), dims_of(p.sizes()));
+             }});
         // The same float additions in the same order (points by index), then the same
         // correctly rounded division: bit-identical results. counts are integers.
         op.tolerance = [](const Case&) { return Tolerance{0, 0}; };

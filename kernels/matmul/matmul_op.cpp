@@ -71,7 +71,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     const std::size_t n = d.M * d.N;
     if (c.get("ints", 0)) return {{"c", std::vector<double>(n, 0.0)}};
     const auto abs_a = abs_copy(ref.f32("a"), d.M * d.K), abs_b = abs_copy(ref.f32("b"), d.K * d.N);
-    std::vector<double> s(n);   // S = |op(A)| |op(B)|, in double
+    std::vector<double> s(n);  // S = |op(A)| |op(B)|, in double
     MatmulDims dd = d;
     dd.alpha = 1;
     dd.beta = 0;
@@ -92,9 +92,16 @@ void register_matmul(Registry& r) {
     op.summary = "C (M,N) = alpha op(A) op(B) + beta C";
     // Sizes off every block size (1, 7, 33, 65, 129), each transpose form, beta = 1,
     // and exact small-integer cases.
-    op.test_cases = {mm(1, 1, 1),          mm(7, 5, 3),         mm(33, 17, 65),         mm(64, 64, 64),
-                     mm(65, 129, 31, 0, 1), mm(45, 70, 100, 1, 0), mm(70, 33, 50, 0, 0, 1), mm(20, 30, 40, 1, 1),
-                     mm(100, 37, 129, 0, 0, 0, 1), mm(128, 64, 200, 0, 1, 1, 1)};
+    op.test_cases = {mm(1, 1, 1),
+                     mm(7, 5, 3),
+                     mm(33, 17, 65),
+                     mm(64, 64, 64),
+                     mm(65, 129, 31, 0, 1),
+                     mm(45, 70, 100, 1, 0),
+                     mm(70, 33, 50, 0, 0, 1),
+                     mm(20, 30, 40, 1, 1),
+                     mm(100, 37, 129, 0, 0, 0, 1),
+                     mm(128, 64, 200, 0, 1, 1, 1)};
     op.bench_cases = {mm(128, 128, 128), mm(256, 256, 256), mm(512, 512, 512), mm(1024, 1024, 1024)};
     op.make = make;
     op.reference = {"blas", "xtensor + xt::blas::gemm (OpenBLAS sgemm): the reference",
@@ -113,21 +120,20 @@ void register_matmul(Registry& r) {
         {"loops", "the textbook triple loop",
          [](Problem& p) { matmul_cpu_loops(p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes())); }},
     };
-    const char* notes[] = {"one thread per output, operands from global memory",
-                           "16x16 tiles staged in shared memory",
+    op.versions =
+        numbered_versions(matmul_gpu_versions,
+                          {"one thread per output, operands from global memory", "16x16 tiles staged in shared memory",
                            "64x64 block tiles, 4x4 outputs per thread in registers",
-                           "128x128 block tiles, 8x8 outputs per thread, float4 shared reads"};
-    for (int v = 1; v <= matmul_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, matmul, v, p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes()));
-                               }});
-    }
+                           "128x128 block tiles, 8x8 outputs per thread, float4 shared reads"},
+                          [](Device dev, int v, Problem& p) {
+                              LADDER_GPU_CALL(dev, matmul, v, p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes()));
+                          });
 #if LADDER_WITH_CUDA
     op.gpu_peers.push_back({"cublas", "cublasSgemm (NVIDIA's library)", [](Device, Problem& p) {
                                 matmul_cublas(p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes()));
                             }});
 #endif
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: bounds() covers "c"
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers "c"
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 2.0 * c["M"] * c["N"] * c["K"]; };
     op.bytes = [](const Case& c) { return 4.0 * (c["M"] * c["K"] + c["K"] * c["N"] + c["M"] * c["N"]); };

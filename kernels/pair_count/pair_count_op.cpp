@@ -25,7 +25,8 @@ void register_pair_count(Registry& r) {
     // A tiny vocabulary (few pairs, many repeats: heavy contention on a few slots), a
     // large one (more distinct pairs per tile than v2's shared table holds: the global
     // fallback), one and two tokens, sizes off the block and tile size.
-    op.test_cases = {pc(1, 5), pc(2, 5), pc(33, 3), pc(257, 50), pc(2049, 3), pc(5000, 1000), pc(40000, 40), pc(30000, 3000)};
+    op.test_cases = {pc(1, 5),    pc(2, 5),       pc(33, 3),     pc(257, 50),
+                     pc(2049, 3), pc(5000, 1000), pc(40000, 40), pc(30000, 3000)};
     op.bench_cases = {pc(1 << 16, 300), pc(1 << 20, 300), pc(1 << 22, 4000)};
     op.make = [](const Case& c, Rng& rng) {
         Problem p(c);
@@ -43,13 +44,13 @@ void register_pair_count(Registry& r) {
                         pair_count_cpu(p.i32("keys"), p.i32("counts"), p["capacity"], p.i32("tokens"), p["n"]);
                     }};
     op.canonicalize = [](Problem& p) { pair_count_canonical(p.i32("keys"), p.i32("counts"), p["capacity"]); };
-    const char* notes[] = {"one thread per position, atomicCAS into the global table",
-                           "block-privatised: a shared-memory table per tile, flushed once"};
-    for (int v = 1; v <= pair_count_gpu_versions; ++v)
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, pair_count, v, p.i32("keys"), p.i32("counts"), p["capacity"],
-                                                   p.i32("tokens"), p["n"]);
-                               }});
+    op.versions = numbered_versions(pair_count_gpu_versions,
+                                    {"one thread per position, atomicCAS into the global table",
+                                     "block-privatised: a shared-memory table per tile, flushed once"},
+                                    [](Device dev, int v, Problem& p) {
+                                        LADDER_GPU_CALL(dev, pair_count, v, p.i32("keys"), p.i32("counts"),
+                                                        p["capacity"], p.i32("tokens"), p["n"]);
+                                    });
     // Integer counts: exact.
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 4.0 * c["n"] + 8.0 * c["capacity"]; };

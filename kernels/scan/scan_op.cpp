@@ -12,8 +12,8 @@ void register_scan(Registry& r) {
     op.summary = "out (n) = exclusive prefix sum of in (n), int32";
     // One element; one block's worth and one past (256, 257; 512, 513 for v2's two per
     // thread); several blocks; enough blocks that v1 and v2 need three levels.
-    op.test_cases = {{{{"n", 1}}}, {{{"n", 7}}}, {{{"n", 256}}}, {{{"n", 257}}}, {{{"n", 513}}},
-                     {{{"n", 5000}}}, {{{"n", 70001}}}, {{{"n", 300000}}}};
+    op.test_cases = {{{{"n", 1}}},   {{{"n", 7}}},    {{{"n", 256}}},   {{{"n", 257}}},
+                     {{{"n", 513}}}, {{{"n", 5000}}}, {{{"n", 70001}}}, {{{"n", 300000}}}};
     op.bench_cases = {{{{"n", 1 << 16}}}, {{{"n", 1 << 20}}}, {{{"n", 1 << 24}}}};
     op.make = [](const Case& c, Rng& rng) {
         Problem p(c);
@@ -27,13 +27,13 @@ void register_scan(Registry& r) {
     };
     op.reference = {"std", "std::exclusive_scan",
                     [](Problem& p) { scan_exclusive_cpu(p.i32("out"), p.i32("in"), p["n"]); }};
-    const char* notes[] = {"Hillis-Steele block scan, blocks combined in levels",
-                           "work-efficient (Blelloch) block scan, two elements per thread, in levels",
-                           "single pass with decoupled look-back at the previous blocks"};
-    for (int v = 1; v <= scan_gpu_versions; ++v)
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, scan_exclusive, v, p.i32("out"), p.i32("in"), p["n"]);
-                               }});
+    op.versions = numbered_versions(scan_gpu_versions,
+                                    {"Hillis-Steele block scan, blocks combined in levels",
+                                     "work-efficient (Blelloch) block scan, two elements per thread, in levels",
+                                     "single pass with decoupled look-back at the previous blocks"},
+                                    [](Device dev, int v, Problem& p) {
+                                        LADDER_GPU_CALL(dev, scan_exclusive, v, p.i32("out"), p.i32("in"), p["n"]);
+                                    });
     // Integer sums: exact on every side.
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 8.0 * c["n"]; };

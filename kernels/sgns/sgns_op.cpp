@@ -14,7 +14,9 @@ namespace {
 
 SgnsDims dims_of(const Case& c) { return SgnsDims{c["B"], c["K1"], c["V"], c["D"]}; }
 
-Case sg(std::size_t B, std::size_t K1, std::size_t V, std::size_t D) { return Case{{{"B", B}, {"K1", K1}, {"V", V}, {"D", D}}}; }
+Case sg(std::size_t B, std::size_t K1, std::size_t V, std::size_t D) {
+    return Case{{{"B", B}, {"K1", K1}, {"V", V}, {"D", D}}};
+}
 
 Problem make(const Case& c, Rng& rng) {
     const SgnsDims d = dims_of(c);
@@ -95,23 +97,21 @@ void register_sgns(Registry& r) {
     op.summary = "skip-gram negative sampling: loss (B), d_in (B,D), d_out (B,K1,D)";
     // B off the block sizes (128 threads, 4 pairs per block in v2), D below, at and above
     // a warp (1, 7, 32, 33, 100, 300), K1 = 1 (no negatives) to 21; V = 3 makes repeats.
-    op.test_cases = {sg(1, 1, 1, 1), sg(7, 2, 3, 7), sg(33, 6, 50, 32), sg(130, 6, 20, 33), sg(257, 11, 100, 100),
-                     sg(61, 21, 300, 300)};
+    op.test_cases = {sg(1, 1, 1, 1),     sg(7, 2, 3, 7),        sg(33, 6, 50, 32),
+                     sg(130, 6, 20, 33), sg(257, 11, 100, 100), sg(61, 21, 300, 300)};
     op.bench_cases = {sg(1024, 6, 50000, 100), sg(4096, 6, 50000, 100)};
     op.make = make;
     op.reference = {"xtensor", "xtensor rows, sums and xt::exp per pair", [](Problem& p) {
                         sgns_cpu(p.f32("loss"), p.f32("d_in"), p.f32("d_out"), p.f32("w_in"), p.f32("w_out"),
                                  p.i32("in_ids"), p.i32("out_ids"), dims_of(p.sizes()));
                     }};
-    const char* notes[] = {"one thread per pair", "one warp per pair, shuffle reductions"};
-    for (int v = 1; v <= sgns_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, sgns, v, p.f32("loss"), p.f32("d_in"), p.f32("d_out"),
-                                                   p.f32("w_in"), p.f32("w_out"), p.i32("in_ids"), p.i32("out_ids"),
-                                                   dims_of(p.sizes()));
-                               }});
-    }
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: bounds() covers every output
+    op.versions =
+        numbered_versions(sgns_gpu_versions, {"one thread per pair", "one warp per pair, shuffle reductions"},
+                          [](Device dev, int v, Problem& p) {
+                              LADDER_GPU_CALL(dev, sgns, v, p.f32("loss"), p.f32("d_in"), p.f32("d_out"), p.f32("w_in"),
+                                              p.f32("w_out"), p.i32("in_ids"), p.i32("out_ids"), dims_of(p.sizes()));
+                          });
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers every output
     op.error_bounds = bounds;
     // Per pair: K1 dots (2 K1 D), d_out (K1 D), d_in (2 K1 D).
     op.flops = [](const Case& c) { return 5.0 * c["B"] * c["K1"] * c["D"]; };

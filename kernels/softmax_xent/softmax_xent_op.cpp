@@ -54,7 +54,8 @@ std::map<std::string, std::vector<double>> forward_bounds(const Problem& ref) {
         for (std::size_t v = 0; v < V; ++v)
             bp[b * V + v] = 2 * ((m - x_b[v]) + 4 + Vd + 3 + T + 1) * u * probs[b * V + v] + 1e-37;
         bl[b] = 2 * ((Vd + 3 + T) * u + 2 * u * std::fabs(std::log(S)) + u * (m - x_b[targets[b]]) +
-                     u * std::fabs(losses[b])) + 1e-37;
+                     u * std::fabs(losses[b])) +
+                1e-37;
     }
     return {{"probs", std::move(bp)}, {"losses", std::move(bl)}};
 }
@@ -79,8 +80,8 @@ Problem make_backward(const Case& c, Rng& rng) {
 void register_softmax_xent(Registry& r) {
     // Shapes: one class, two classes, rows and class counts off the warp and block sizes,
     // the 11 classes of ch02, and GPT-2's 50257-entry vocabulary.
-    const std::vector<Case> cases = {xc(1, 1), xc(1, 2), xc(7, 5), xc(33, 11), xc(5, 100), xc(64, 1000), xc(130, 40),
-                                     xc(3, 50257)};
+    const std::vector<Case> cases = {xc(1, 1),   xc(1, 2),     xc(7, 5),    xc(33, 11),
+                                     xc(5, 100), xc(64, 1000), xc(130, 40), xc(3, 50257)};
     {
         OpSpec op;
         op.name = "softmax_xent";
@@ -94,14 +95,13 @@ void register_softmax_xent(Registry& r) {
                             softmax_xent_forward_cpu(p.f32("logits"), p.i32("targets"), p["B"], p["V"], p.f32("losses"),
                                                      p.f32("probs"));
                         }};
-        const char* notes[] = {"one thread per row", "one warp per row, shuffle reductions"};
-        for (int v = 1; v <= softmax_xent_gpu_versions; ++v) {
-            op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                       LADDER_GPU_CALL(dev, softmax_xent_forward, v, p.f32("logits"), p.i32("targets"),
-                                                       p["B"], p["V"], p.f32("losses"), p.f32("probs"));
-                                   }});
-        }
-        op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: forward_bounds() covers both
+        op.versions =
+            numbered_versions(softmax_xent_gpu_versions, {"one thread per row", "one warp per row, shuffle reductions"},
+                              [](Device dev, int v, Problem& p) {
+                                  LADDER_GPU_CALL(dev, softmax_xent_forward, v, p.f32("logits"), p.i32("targets"),
+                                                  p["B"], p["V"], p.f32("losses"), p.f32("probs"));
+                              });
+        op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: forward_bounds() covers both
         op.error_bounds = forward_bounds;
         op.flops = [](const Case& c) { return 5.0 * c["B"] * c["V"]; };
         op.bytes = [](const Case& c) { return 8.0 * c["B"] * c["V"] + 8.0 * c["B"]; };
@@ -116,10 +116,9 @@ void register_softmax_xent(Registry& r) {
         op.bench_cases = {xc(4096, 11), xc(64, 50257)};
         op.make = make_backward;
         auto scale = [](const Problem& p) { return static_cast<float>(p["B"]); };
-        op.reference = {"xtensor", "(p - onehot) * dloss / scale",
-                        [scale](Problem& p) {
-                            softmax_xent_backward_cpu(p.f32("probs"), p.i32("targets"), p.f32("dlosses"), p["B"], p["V"],
-                                                      scale(p), p.f32("dlogits"));
+        op.reference = {"xtensor", "(p - onehot) * dloss / scale", [scale](Problem& p) {
+                            softmax_xent_backward_cpu(p.f32("probs"), p.i32("targets"), p.f32("dlosses"), p["B"],
+                                                      p["V"], scale(p), p.f32("dlogits"));
                         }};
         op.versions.push_back({"v1", "one thread per element", [scale](Device dev, Problem& p) {
                                    LADDER_GPU_CALL(dev, softmax_xent_backward, 1, p.f32("probs"), p.i32("targets"),

@@ -59,12 +59,14 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     for (std::size_t i = 0; i < abs_b.size(); ++i) abs_b[i] = std::fabs(ref.f32("b")[i]);
     SpmmDims dd = d;
     dd.alpha = 1;
-    dd.beta = 1;   // s starts at 0 and accumulates
+    dd.beta = 1;  // s starts at 0 and accumulates
     spmm_cpu(s.data(), row_ptr, ref.i32("col"), abs_val.data(), abs_b.data(), dd);
     std::size_t n = 0;
-    if (d.ta) n = d.R;
+    if (d.ta)
+        n = d.R;
     else
-        for (std::size_t i = 0; i < d.R; ++i) n = std::max<std::size_t>(n, static_cast<std::size_t>(row_ptr[i + 1] - row_ptr[i]));
+        for (std::size_t i = 0; i < d.R; ++i)
+            n = std::max<std::size_t>(n, static_cast<std::size_t>(row_ptr[i + 1] - row_ptr[i]));
     const double u = 0x1.0p-24, nu = static_cast<double>(n + 2) * u, gamma = nu / (1 - nu);
     const float* c_new = ref.f32("c");
     for (std::size_t i = 0; i < s.size(); ++i)
@@ -82,14 +84,19 @@ void register_spmm(Registry& r) {
     // Rows shorter and longer than a warp (L = 2..60), N below and above 32 (1, 3, 11, 40),
     // row counts off the block size, empty rows, beta = 1, alpha = -0.5, and the transposed
     // (atomic) form with rows that share columns (small K).
-    op.test_cases = {sc(1, 1, 1, 1),           sc(7, 20, 3, 4),          sc(33, 100, 11, 10),
-                     sc(65, 500, 40, 30),      sc(200, 1000, 5, 60, 0, 1), sc(50, 300, 11, 20, 0, 0, 1),
-                     sc(1, 1, 1, 1, 1),        sc(7, 20, 3, 4, 1),       sc(130, 40, 11, 12, 1, 0, 1),
+    op.test_cases = {sc(1, 1, 1, 1),
+                     sc(7, 20, 3, 4),
+                     sc(33, 100, 11, 10),
+                     sc(65, 500, 40, 30),
+                     sc(200, 1000, 5, 60, 0, 1),
+                     sc(50, 300, 11, 20, 0, 0, 1),
+                     sc(1, 1, 1, 1, 1),
+                     sc(7, 20, 3, 4, 1),
+                     sc(130, 40, 11, 12, 1, 0, 1),
                      sc(65, 500, 40, 30, 1)};
     op.bench_cases = {sc(3000, 20000, 11, 35), sc(3000, 20000, 11, 35, 1), sc(20000, 30000, 11, 35)};
     op.make = make;
-    op.reference = {"loops", "for every entry a_ik: C[i,:] += alpha a_ik B[k,:]",
-                    [](Problem& p) {
+    op.reference = {"loops", "for every entry a_ik: C[i,:] += alpha a_ik B[k,:]", [](Problem& p) {
                         spmm_cpu(p.f32("c"), p.i32("row_ptr"), p.i32("col"), p.f32("val"), p.f32("b"), dims_of(p));
                     }};
     op.cpu_peers = {{"backend", "spmm(Backend cpu, Tensor...): the path the classifiers take", [](Problem& p) {
@@ -99,15 +106,14 @@ void register_spmm(Registry& r) {
                          spmm(cpu, c, p.tensor("row_ptr"), p.tensor("col"), p.tensor("val"), d.K, p.tensor("b"), d.ta,
                               d.alpha, d.beta);
                      }}};
-    const char* notes[] = {"one thread per output (A^T: per B element, atomics)",
-                           "one warp per row, entries broadcast by __shfl_sync"};
-    for (int v = 1; v <= spmm_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, spmm, v, p.f32("c"), p.i32("row_ptr"), p.i32("col"), p.f32("val"),
-                                                   p.f32("b"), dims_of(p));
-                               }});
-    }
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: bounds() covers "c"
+    op.versions = numbered_versions(
+        spmm_gpu_versions,
+        {"one thread per output (A^T: per B element, atomics)", "one warp per row, entries broadcast by __shfl_sync"},
+        [](Device dev, int v, Problem& p) {
+            LADDER_GPU_CALL(dev, spmm, v, p.f32("c"), p.i32("row_ptr"), p.i32("col"), p.f32("val"), p.f32("b"),
+                            dims_of(p));
+        });
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers "c"
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 2.0 * c["R"] * c["L"] * c["N"]; };
     op.bytes = [](const Case& c) {

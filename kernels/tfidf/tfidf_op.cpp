@@ -59,18 +59,16 @@ void register_tfidf(Registry& r) {
     op.test_cases = {tc(1, 1, 1), tc(7, 20, 3), tc(33, 500, 40), tc(100, 2000, 300), tc(1001, 5000, 30)};
     op.bench_cases = {tc(3000, 20000, 35), tc(30000, 30000, 35)};
     op.make = make;
-    op.reference = {"xtensor", "per row: gather idf, multiply, divide by the L2 norm",
-                    [](Problem& p) {
+    op.reference = {"xtensor", "per row: gather idf, multiply, divide by the L2 norm", [](Problem& p) {
                         tfidf_cpu(p.i32("row_ptr"), p.i32("col"), p.f32("counts"), p.f32("idf"), p["R"], p.f32("out"));
                     }};
-    const char* notes[] = {"one thread per row", "one warp per row, shuffle reduction of the norm"};
-    for (int v = 1; v <= tfidf_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, tfidf, v, p.i32("row_ptr"), p.i32("col"), p.f32("counts"),
-                                                   p.f32("idf"), p["R"], p.f32("out"));
-                               }});
-    }
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: bounds() covers "out"
+    op.versions =
+        numbered_versions(tfidf_gpu_versions, {"one thread per row", "one warp per row, shuffle reduction of the norm"},
+                          [](Device dev, int v, Problem& p) {
+                              LADDER_GPU_CALL(dev, tfidf, v, p.i32("row_ptr"), p.i32("col"), p.f32("counts"),
+                                              p.f32("idf"), p["R"], p.f32("out"));
+                          });
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers "out"
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 5.0 * c["R"] * c["L"]; };
     // Reads row_ptr, col, counts, idf[col] and writes out: ~16 bytes per entry.

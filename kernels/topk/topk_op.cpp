@@ -43,22 +43,19 @@ void register_topk(Registry& r) {
     op.summary = "values, indices (rows, k) = the k largest of each row of x (rows, cols), ties to the smaller index";
     // k = 1, k = cols, k = the GPU maximum (64); rows shorter than a warp (7), around it (33)
     // and long (1000, 5000); row counts off the block size; heavy ties.
-    op.test_cases = {kc(1, 1, 1),     kc(3, 7, 3),      kc(5, 7, 7),     kc(17, 33, 5),     kc(40, 257, 1),
-                     kc(4, 1000, 64), kc(9, 100, 10, 1), kc(6, 50, 50, 1), kc(3, 5000, 20),  kc(130, 40, 8, 1)};
+    op.test_cases = {kc(1, 1, 1),     kc(3, 7, 3),       kc(5, 7, 7),      kc(17, 33, 5),   kc(40, 257, 1),
+                     kc(4, 1000, 64), kc(9, 100, 10, 1), kc(6, 50, 50, 1), kc(3, 5000, 20), kc(130, 40, 8, 1)};
     op.bench_cases = {kc(8, 3000, 10), kc(11, 20000, 10), kc(1000, 1000, 10)};
     op.make = make;
-    op.reference = {"partial_sort", "std::partial_sort of indices by (value desc, index asc)",
-                    [](Problem& p) {
+    op.reference = {"partial_sort", "std::partial_sort of indices by (value desc, index asc)", [](Problem& p) {
                         topk_cpu(p.f32("x"), p["rows"], p["cols"], p["k"], p.f32("values"), p.i32("indices"));
                     }};
-    const char* notes[] = {"one thread per row, insertion into a sorted list",
-                           "one warp per row, per-lane lists merged by warp argmax"};
-    for (int v = 1; v <= topk_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, topk, v, p.f32("x"), p["rows"], p["cols"], p["k"],
-                                                   p.f32("values"), p.i32("indices"));
-                               }});
-    }
+    op.versions = numbered_versions(
+        topk_gpu_versions,
+        {"one thread per row, insertion into a sorted list", "one warp per row, per-lane lists merged by warp argmax"},
+        [](Device dev, int v, Problem& p) {
+            LADDER_GPU_CALL(dev, topk, v, p.f32("x"), p["rows"], p["cols"], p["k"], p.f32("values"), p.i32("indices"));
+        });
     // Selection does no arithmetic: the values are copies of inputs and the order is a total
     // order, so values and indices must match exactly.
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };

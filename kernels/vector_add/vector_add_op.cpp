@@ -23,12 +23,11 @@ void register_vector_add(Registry& r) {
     };
     op.reference = {"xtensor", "xt::noalias(out) = a + b",
                     [](Problem& p) { vector_add_cpu(p.f32("out"), p.f32("a"), p.f32("b"), p["n"]); }};
-    const char* notes[] = {"one thread per element", "grid-stride loop over float4"};
-    for (int v = 1; v <= vector_add_gpu_versions; ++v) {
-        op.versions.push_back({"v" + std::to_string(v), notes[v - 1], [v](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, vector_add, v, p.f32("out"), p.f32("a"), p.f32("b"), p["n"]);
-                               }});
-    }
+    op.versions =
+        numbered_versions(vector_add_gpu_versions, {"one thread per element", "grid-stride loop over float4"},
+                          [](Device dev, int v, Problem& p) {
+                              LADDER_GPU_CALL(dev, vector_add, v, p.f32("out"), p.f32("a"), p.f32("b"), p["n"]);
+                          });
     // One correctly rounded fp32 addition on both sides: the results are identical.
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 12.0 * c["n"]; };
