@@ -190,8 +190,9 @@ int bench(const Filters& f) {
                 if (!m.check.ok) fmt::print("    {} on {}: {}\n", impl, device_name(d), m.check.failure);
                 report(impl, d, m.timing, m.check.ok);
             };
+            // The reference is always timed: every other row is compared with it.
+            run_checked(op->reference.name, Device::cpu, op->reference.run);
             if (wants_cpu(f)) {
-                run_checked(op->reference.name, Device::cpu, op->reference.run);
                 for (const auto& peer : op->cpu_peers)
                     if (version_selected(f, peer.name)) run_checked(peer.name, Device::cpu, peer.run);
             }
