@@ -4,6 +4,7 @@
 set terminal svg size 720,440 dynamic font "sans,12"
 set output out.'/ch01_matmul_gflops.svg'
 set datafile separator ','
+set datafile missing NaN   # rows of other implementations are skipped; each line stays connected
 set key outside right top
 set logscale xy 2
 set xlabel 'matrix size n (C = A B, n x n)'
