@@ -1,7 +1,10 @@
 // cli_test.cpp: number and duration formatting, CSV quoting, error messages with file:line.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
+#include <sstream>
 
 #include "core/cli.hpp"
 #include "core/fileio.hpp"
@@ -45,4 +48,23 @@ TEST_CASE("guarded_main turns errors into exit codes", "[cli][error]") {
     REQUIRE(guarded_main([] { return 0; }) == 0);
     REQUIRE(guarded_main([]() -> int { LADDER_THROW("bad input {}", 1); }) == 1);
     REQUIRE(guarded_main([]() -> int { throw NotImplemented("exercise 1.1"); }) == 2);
+}
+
+TEST_CASE("Progress prints plain lines, about one per tenth, when stdout is not a terminal", "[cli][progress]") {
+    // The test's stdout is a pipe or a file under ctest, so Progress takes the plain-line path.
+    std::ostringstream captured;
+    std::streambuf* old = std::cout.rdbuf(captured.rdbuf());
+    {
+        Progress p("train", 1000, "words");
+        for (int i = 1; i <= 1000; ++i) p.update(i, 2.5);
+        p.finish(1.25);
+    }
+    std::cout.rdbuf(old);
+    const std::string out = captured.str();
+    const auto lines = std::count(out.begin(), out.end(), '\n');
+    REQUIRE(lines >= 10);     // one per tenth (0%..100%) plus the final line
+    REQUIRE(lines <= 12);
+    REQUIRE(out.find('\r') == std::string::npos);
+    REQUIRE_THAT(out, Catch::Contains("train 1.00k/1.00k 100%") && Catch::Contains("words/s") &&
+                          Catch::Contains("loss 1.2500") && Catch::Contains("total"));
 }
