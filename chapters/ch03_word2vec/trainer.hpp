@@ -18,7 +18,7 @@ namespace ladder::ch03 {
 struct TrainConfig {
     std::size_t dim = 100;          // D
     std::size_t window = 5;         // max words on each side; each position draws 1..window
-    std::size_t negative = 5;       // negatives per (centre, window) on the CPU, per pair on the GPU
+    std::size_t negative = 5;       // negatives per (context, centre) pair (per window if share_negatives)
     std::size_t epochs = 5;
     double alpha = 0.025;           // learning rate at the start, decaying linearly ...
     double min_alpha = 0.0001;      // ... to this at the end (gensim's defaults)
@@ -27,7 +27,8 @@ struct TrainConfig {
     std::uint64_t seed = 42;
     std::size_t table_size = 1u << 22;   // unigram^0.75 table slots (16 MiB of int32)
     std::size_t gpu_batch = 1024;   // pairs per GPU step
-    bool share_negatives = true;    // CPU: one set of negatives per window (Ji et al.), else per pair
+    bool share_negatives = true;    // CPU: one set of negatives per window (Ji et al. 2016: faster, as
+                                    // accurate), else fresh ones per pair (word2vec.c, the GPU trainer)
     bool progress = true;           // draw the progress line
 };
 

@@ -1,7 +1,10 @@
 // trainer_cpu.cpp: the multi-threaded CPU SGNS trainer, in plain C++ (no xtensor: this loop
-// is the chapter's speed, and it is written so that g++ -O2 vectorises it). Each centre word
-// shares one set of negatives with its whole window (Ji et al. 2016), so a window's update is
-// three small matrix products instead of many dot products over scattered rows.
+// is the chapter's speed, and it is written so that g++ -O2 vectorises it). Two ways to draw
+// negatives: fresh ones for every (context, centre) pair, as word2vec.c (train_pair), or, the
+// default (TrainConfig::share_negatives), one set per centre word shared by its whole window
+// (Ji et al. 2016), so that a window's update is three small matrix products instead of many
+// dot products over scattered rows (train_window): about twice as fast, and as accurate on
+// this chapter's analogy questions (book/ch03_word2vec.md, Results).
 // w_in, w_out (V,D). Introduced in ch03.
 #include <algorithm>
 #include <atomic>
@@ -53,6 +56,24 @@ struct Tables {
 };
 const Tables kTables;
 inline int slot(float x) { return static_cast<int>((x + kMaxExp) * (kTable / kMaxExp / 2)); }
+inline float sigmoid(float x) { return x > kMaxExp ? 1.0f : x < -kMaxExp ? 0.0f : kTables.sigmoid[slot(x)]; }
+inline float softplus(float x) { return x > kMaxExp ? x : x < -kMaxExp ? 0.0f : kTables.softplus[slot(x)]; }
+
+// neu += g v and v += g u in one pass over v (word2vec.c's two loops, fused).
+inline void update_pair(float* __restrict neu, float* __restrict v, float g, const float* __restrict u, std::size_t D) {
+    std::size_t j = 0;
+    for (; j + 8 <= D; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const float vj = v[j + l];
+            neu[j + l] += g * vj;
+            v[j + l] = vj + g * u[j + l];
+        }
+    for (; j < D; ++j) {
+        const float vj = v[j];
+        neu[j] += g * vj;
+        v[j] = vj + g * u[j];
+    }
+}
 
 constexpr std::size_t kMaxK1 = 64;
 
@@ -78,10 +99,38 @@ double learning_rate(const TrainConfig& cfg, double progress) {
     return std::max(cfg.min_alpha, cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress);
 }
 
+// [book:train-pair]
+// One (context, centre) pair, as word2vec.c trains it: the context's vector u = w_in[ctx]
+// against out[0] (the centre, label 1) and out[1..K1) (K fresh negatives, label 0):
+//   s_k = u.v_k,  g_k = lr (label_k - sigmoid(s_k))   every score first, from the old rows
+//   neu = sum_k g_k v_k,  v_k += g_k u                  one pass over each v_k
+//   u += neu                                            (every output saw the old u)
+// Returns the summed loss sum_k softplus(-+s_k).
+float train_pair(float* w_in, float* w_out, std::int32_t ctx, const std::int32_t* out, std::size_t K1, std::size_t D,
+                 float lr, float* neu /* (D) scratch */) {
+    float* u = w_in + static_cast<std::size_t>(ctx) * D;
+    float g[kMaxK1];
+    float loss = 0.0f;
+    for (std::size_t k = 0; k < K1; ++k) {
+        if (k > 0 && out[k] == out[0]) {   // a negative that is the centre itself: skip it
+            g[k] = 0.0f;
+            continue;
+        }
+        const float s = dot(u, w_out + static_cast<std::size_t>(out[k]) * D, D);
+        loss += softplus(k == 0 ? -s : s);
+        g[k] = ((k == 0 ? 1.0f : 0.0f) - sigmoid(s)) * lr;
+    }
+    std::fill(neu, neu + D, 0.0f);
+    for (std::size_t k = 0; k < K1; ++k) update_pair(neu, w_out + static_cast<std::size_t>(out[k]) * D, g[k], u, D);
+    axpy(u, 1.0f, neu, D);
+    return loss;
+}
+// [/book]
+
 // [book:train-window]
-// One centre word with its window: `ctx` (nc ids) are the inputs, `out` (K1 ids) the centre
-// (label 1) and K negatives (label 0) shared by the whole window. With U = w_in[ctx] (nc,D)
-// and O = w_out[out] (K1,D):
+// The speed route (the default): one centre word with its whole window. `ctx` (nc ids)
+// are the inputs, `out` (K1 ids) the centre (label 1) and K negatives (label 0) shared by the
+// whole window. With U = w_in[ctx] (nc,D) and O = w_out[out] (K1,D):
 //   G = U O^T                  (nc,K1)  every score at once, from the old vectors
 //   E = lr (labels - sigmoid(G))        the error signal (word2vec.c's g, per pair)
 //   U += E O,  O += E^T U               both from the old U and O
@@ -98,10 +147,8 @@ float train_window(float* w_in, float* w_out, const std::int32_t* ctx, std::size
                 continue;
             }
             const float s = dot(u, w_out + static_cast<std::size_t>(out[k]) * D, D);
-            const float z = k == 0 ? -s : s;                    // loss = softplus(z)
-            loss += z > kMaxExp ? z : z < -kMaxExp ? 0.0f : kTables.softplus[slot(z)];
-            const float sig = s > kMaxExp ? 1.0f : s < -kMaxExp ? 0.0f : kTables.sigmoid[slot(s)];
-            e[c][k] = ((k == 0 ? 1.0f : 0.0f) - sig) * lr;
+            loss += softplus(k == 0 ? -s : s);
+            e[c][k] = ((k == 0 ? 1.0f : 0.0f) - sigmoid(s)) * lr;
         }
     }
     for (std::size_t c = 0; c < nc; ++c) {                      // neu = E O (from the old O)
@@ -118,6 +165,54 @@ float train_window(float* w_in, float* w_out, const std::int32_t* ctx, std::size
 }
 // [/book]
 
+// [book:negatives]
+// Asks the cache for a row of D floats ahead of its use (a hint: it changes no result).
+inline void prefetch_row(const float* row, std::size_t D) {
+    for (std::size_t j = 0; j < D; j += 16) __builtin_prefetch(row + j);   // one per 64-byte line
+    __builtin_prefetch(row + D - 1);
+}
+
+// Negatives, drawn ahead. A negative costs two cache misses: its slot of the 16 MiB table, then
+// its row of w_out. A pipeline hides both: each slot is drawn (and its table entry prefetched)
+// 2L draws before its word is used, and the word is read (and its row prefetched) L draws before.
+// Its own random stream: the words drawn are independent of the window draws.
+class Negatives {
+public:
+    Negatives(const std::int32_t* table, std::size_t size, const float* w_out, std::size_t D, Rng rng)
+        : table_(table), size_(size), w_out_(w_out), D_(D), rng_(rng) {
+        for (std::size_t i = 0; i < kAhead; ++i) slots_[i] = draw_slot();
+        for (std::size_t i = 0; i < kAhead; ++i) advance(i);
+    }
+    std::int32_t next() {
+        const std::int32_t w = words_[pos_];
+        advance(pos_);
+        pos_ = (pos_ + 1) % kAhead;
+        return w;
+    }
+
+private:
+    static constexpr std::size_t kAhead = 16;   // L: about three pairs' worth of negatives
+    std::uint64_t draw_slot() {
+        const std::uint64_t s = ((rng_.next() >> 32) * size_) >> 32;   // uniform in [0, size)
+        __builtin_prefetch(table_ + s);
+        return s;
+    }
+    void advance(std::size_t i) {   // slot -> word (prefetch its row), a fresh slot in its place
+        words_[i] = table_[slots_[i]];
+        prefetch_row(w_out_ + static_cast<std::size_t>(words_[i]) * D_, D_);
+        slots_[i] = draw_slot();
+    }
+    const std::int32_t* table_;
+    std::uint64_t size_;
+    const float* w_out_;
+    std::size_t D_;
+    Rng rng_;
+    std::uint64_t slots_[kAhead];
+    std::int32_t words_[kAhead];
+    std::size_t pos_ = 0;
+};
+// [/book]
+
 // One worker: sentences [s0, s1) for every epoch.
 void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, bool reporter, TrainProgress& progress) {
     const TrainConfig& cfg = sh.cfg;
@@ -126,8 +221,8 @@ void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, bool reporter, 
     std::vector<float> neu(2 * W * D);
     double loss_sum = 0, pairs = 0;
     std::uint64_t pending = 0;   // words not yet added to sh.done
-    const auto table_size = static_cast<std::uint64_t>(sh.table.size());
     float lr = static_cast<float>(cfg.alpha);
+    Negatives negatives(sh.table.data(), sh.table.size(), sh.w_out, D, rng.split(1));
     auto publish = [&] {
         const std::uint64_t done = sh.done.fetch_add(pending) + pending;
         pending = 0;
@@ -157,6 +252,7 @@ void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, bool reporter, 
                 if (k == 0xffffffffu || static_cast<std::uint32_t>(rng.next() >> 32) < k) kept.push_back(sent[i]);
             }
             const std::size_t n = kept.size();
+            // [book:train-loop]
             for (std::size_t i = 0; i < n; ++i) {
                 // Dynamic window: b in 1..W words on each side, nearer words count more often.
                 const std::size_t b = 1 + static_cast<std::size_t>(rng.below(W));
@@ -165,17 +261,18 @@ void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, bool reporter, 
                     if (j != i) ctx[nc++] = kept[j];
                 if (nc == 0) continue;
                 out[0] = kept[i];
-                if (cfg.share_negatives) {   // one set of negatives for the whole window
-                    for (std::size_t k = 1; k < K1; ++k) out[k] = sh.table[((rng.next() >> 32) * table_size) >> 32];
-                    loss_sum += train_window(sh.w_in, sh.w_out, ctx.data(), nc, out.data(), K1, D, lr, neu.data());
-                } else {                     // word2vec.c's way: fresh negatives for every pair
+                if (!cfg.share_negatives) {   // --per-pair-negatives, word2vec.c's way: fresh ones for every pair
                     for (std::size_t c = 0; c < nc; ++c) {
-                        for (std::size_t k = 1; k < K1; ++k) out[k] = sh.table[((rng.next() >> 32) * table_size) >> 32];
-                        loss_sum += train_window(sh.w_in, sh.w_out, &ctx[c], 1, out.data(), K1, D, lr, neu.data());
+                        for (std::size_t k = 1; k < K1; ++k) out[k] = negatives.next();
+                        loss_sum += train_pair(sh.w_in, sh.w_out, ctx[c], out.data(), K1, D, lr, neu.data());
                     }
+                } else {                      // the default: one set for the whole window
+                    for (std::size_t k = 1; k < K1; ++k) out[k] = negatives.next();
+                    loss_sum += train_window(sh.w_in, sh.w_out, ctx.data(), nc, out.data(), K1, D, lr, neu.data());
                 }
                 pairs += static_cast<double>(nc);
             }
+            // [/book]
             pending += len;
             if (pending >= 10000) publish();
         }

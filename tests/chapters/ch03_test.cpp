@@ -65,12 +65,21 @@ TEST_CASE("ch03 trains on the sample on cpu and simt and writes its summary", "[
     }
 }
 
-TEST_CASE("ch03 is reproducible bit for bit at one thread", "[ch03][chapters]") {
-    const auto a = testing::run_chapter("ch03", "--quick --no-progress --threads 1 --epochs 3");
-    const auto b = testing::run_chapter("ch03", "--quick --no-progress --threads 1 --epochs 3");
-    REQUIRE(a.exit_code == 0);
-    REQUIRE(b.exit_code == 0);
-    REQUIRE(read_file(a.out_dir / "vectors.bin") == read_file(b.out_dir / "vectors.bin"));
+TEST_CASE("ch03 is reproducible bit for bit at one thread, with and without --per-pair-negatives", "[ch03][chapters]") {
+    std::string vectors[2];
+    for (bool shared : {false, true}) {
+        const std::string args = std::string("--quick --no-progress --threads 1 --epochs 3") + (shared ? "" : " --per-pair-negatives");
+        const auto a = testing::run_chapter("ch03", args);
+        const auto b = testing::run_chapter("ch03", args);
+        INFO(args << "\n" << a.output);
+        REQUIRE(a.exit_code == 0);
+        REQUIRE(b.exit_code == 0);
+        REQUIRE(a.summary()["train"]["negatives_shared"] == shared);
+        REQUIRE_THAT(a.output, Catch::Contains(shared ? "negatives shared per window" : "negatives per pair"));
+        vectors[shared] = read_file(a.out_dir / "vectors.bin");
+        REQUIRE(read_file(b.out_dir / "vectors.bin") == vectors[shared]);
+    }
+    REQUIRE(vectors[0] != vectors[1]);
 }
 
 TEST_CASE("ch03 rejects bad input with clear messages", "[ch03][chapters]") {
