@@ -37,6 +37,32 @@ std::string nfc(std::string_view text);             // composed: "e" + U+0301 ->
 std::string nfd(std::string_view text);             // decomposed
 std::string casefold_nfc(std::string_view text);    // full case folding, then NFC ("Straße" -> "strasse")
 
+// ---- lines ----
+// Reads text one line at a time: '\n' ends a line and a '\r' before it is dropped (CRLF
+// files); a last line without '\n' still counts; an empty text has no lines. The lines are
+// views into `text`, which must outlive the reader.
+//   LineReader lines(text);
+//   for (std::string_view line; lines.next(line);) { ... lines.number() ... }
+class LineReader {
+public:
+    explicit LineReader(std::string_view text) : text_(text) {}
+    bool next(std::string_view& line) {
+        if (pos_ >= text_.size()) return false;
+        std::size_t end = text_.find('\n', pos_);
+        if (end == std::string_view::npos) end = text_.size();
+        line = text_.substr(pos_, end - pos_);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pos_ = end + 1;
+        ++number_;
+        return true;
+    }
+    std::size_t number() const { return number_; }   // of the line last read, from 1
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0, number_ = 0;
+};
+
 // ---- character classes (Unicode general categories, utf8proc) ----
 bool is_letter(char32_t cp);     // L*: Lu Ll Lt Lm Lo
 bool is_mark(char32_t cp);       // M*: combining marks (accents, vowel signs)

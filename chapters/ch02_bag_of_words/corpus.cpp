@@ -25,14 +25,9 @@ std::vector<std::string_view> Split::texts() const {
 std::vector<Document> parse_split(std::string_view text, const std::string& where, std::vector<std::string>& categories,
                                   bool add_categories) {
     std::vector<Document> docs;
-    std::size_t line_no = 0;
-    for (std::size_t at = 0; at < text.size();) {
-        std::size_t end = text.find('\n', at);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(at, end - at);
-        at = end + 1;
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    LineReader lines(text);
+    for (std::string_view line; lines.next(line);) {
+        const std::size_t line_no = lines.number();
         if (line.empty() || line[0] == '#') continue;
         const std::size_t tab = line.find('\t');
         LADDER_CHECK(tab != std::string_view::npos && tab > 0, "{}:{}: expected 'category<TAB>text', got '{}'", where,

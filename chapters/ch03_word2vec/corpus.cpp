@@ -13,18 +13,6 @@ namespace ladder::ch03 {
 
 namespace {
 
-// Calls fn(line, byte offset of the line) for each line of `text`.
-template <class Fn>
-void for_each_line(const std::string& text, Fn fn) {
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        fn(std::string_view(text).substr(start, end - start), start);
-        start = end + 1;
-    }
-}
-
 const SplitOptions kSplit{.casefold = true, .keep_numbers = false};
 
 }  // namespace
@@ -41,14 +29,15 @@ std::size_t build_corpus_file(const std::filesystem::path& cache, const std::fil
                          recipe);
             const std::string text = read_file(path);
             require_valid_utf8(text, path.string());
-            for_each_line(text, [&](std::string_view line, std::size_t) {
+            LineReader lines(text);
+            for (std::string_view line; lines.next(line);) {
                 const auto ws = split_words(line, kSplit);
-                if (ws.empty()) return;
+                if (ws.empty()) continue;
                 std::string joined;
                 for (const auto& w : ws) joined += (joined.empty() ? "" : " ") + w;
                 os << joined << '\n';
                 words += ws.size();
-            });
+            }
         }
     });
     return words;
@@ -58,10 +47,11 @@ std::vector<std::vector<std::string>> read_sentences(const std::filesystem::path
     const std::string text = read_file(path);
     require_valid_utf8(text, path.string());
     std::vector<std::vector<std::string>> out;
-    for_each_line(text, [&](std::string_view line, std::size_t) {
+    LineReader lines(text);
+    for (std::string_view line; lines.next(line);) {
         auto ws = split_words(line, kSplit);
         if (!ws.empty()) out.push_back(std::move(ws));
-    });
+    }
     LADDER_CHECK(!out.empty(), "{}: the corpus holds no words ({} bytes)", path.string(), text.size());
     return out;
 }

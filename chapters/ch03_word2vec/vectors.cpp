@@ -99,19 +99,9 @@ void check_dim(std::size_t D, std::optional<std::size_t> expected, const std::st
 }
 
 Embeddings load_text(const std::string& bytes, const std::string& where, std::optional<std::size_t> expected_dim) {
-    std::size_t pos = 0, line_no = 0;
-    auto next_line = [&](std::string_view& line) {
-        if (pos >= bytes.size()) return false;
-        std::size_t end = bytes.find('\n', pos);
-        if (end == std::string::npos) end = bytes.size();
-        line = std::string_view(bytes).substr(pos, end - pos);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        pos = end + 1;
-        ++line_no;
-        return true;
-    };
+    LineReader lines(bytes);
     std::string_view line;
-    LADDER_CHECK(next_line(line), "{}: the file is empty (expected a header \"<words> <dimension>\")", where);
+    LADDER_CHECK(lines.next(line), "{}: the file is empty (expected a header \"<words> <dimension>\")", where);
     const auto [V, D] = parse_header(line, where);
     check_dim(D, expected_dim, where);
     std::vector<std::string> words;
@@ -119,11 +109,11 @@ Embeddings load_text(const std::string& bytes, const std::string& where, std::op
     words.reserve(V);
     vecs.reserve(V * D);
     while (words.size() < V) {
-        LADDER_CHECK(next_line(line), "{}: truncated: the header promises {} words, the file ends after {} (line {})", where,
-                     V, words.size(), line_no);
+        LADDER_CHECK(lines.next(line), "{}: truncated: the header promises {} words, the file ends after {} (line {})", where,
+                     V, words.size(), lines.number());
         const std::size_t sp = line.find(' ');
         LADDER_CHECK(sp != std::string_view::npos && sp > 0, "{}: line {}: expected \"<word> <{} numbers>\"", where,
-                     line_no, D);
+                     lines.number(), D);
         words.emplace_back(line.substr(0, sp));
         std::size_t n = 0;
         const char* p = line.data() + sp;
@@ -133,13 +123,13 @@ Embeddings load_text(const std::string& bytes, const std::string& where, std::op
             if (p == end) break;
             float x = 0;
             const auto r = std::from_chars(p, end, x);
-            LADDER_CHECK(r.ec == std::errc(), "{}: line {}: value {} of '{}' is not a number", where, line_no, n + 1,
+            LADDER_CHECK(r.ec == std::errc(), "{}: line {}: value {} of '{}' is not a number", where, lines.number(), n + 1,
                          words.back());
             if (n < D) vecs.push_back(x);
             ++n;
             p = r.ptr;
         }
-        LADDER_CHECK(n == D, "{}: line {}: '{}' has {} values, but the header says the dimension is {}", where, line_no,
+        LADDER_CHECK(n == D, "{}: line {}: '{}' has {} values, but the header says the dimension is {}", where, lines.number(),
                      words.back(), n, D);
     }
     return Embeddings(std::move(words), std::move(vecs), D);
@@ -301,15 +291,12 @@ std::vector<QuestionSection> read_questions(const std::filesystem::path& path) {
     const std::string text = read_file(path);
     require_valid_utf8(text, path.string());
     std::vector<QuestionSection> out;
-    std::istringstream in(text);
-    std::string line;
-    std::size_t line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    LineReader lines(text);
+    for (std::string_view line; lines.next(line);) {
+        const std::size_t line_no = lines.number();
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
         if (line[0] == ':') {
-            std::string name = line.substr(1);
+            std::string name(line.substr(1));
             name.erase(0, name.find_first_not_of(' '));
             out.push_back({name, {}});
             continue;

@@ -8,6 +8,7 @@
 #include "chapters/ch04_tokenization/bpe_internal.hpp"
 #include "core/error.hpp"
 #include "core/fileio.hpp"
+#include "core/text.hpp"
 
 namespace ladder::tok {
 
@@ -50,14 +51,9 @@ BpeTokenizer BpeTokenizer::from_gpt2_text(std::string_view encoder_json, std::st
     // vocab.bpe: "#version: 0.2", then "Ġ t", "Ġ a", "h e", ... (merge rank = line order).
     std::vector<Merge> merges;
     std::vector<char> produced(n, 0);
-    std::size_t line_no = 0;
-    for (std::size_t pos = 0; pos < vocab_bpe.size();) {
-        std::size_t eol = vocab_bpe.find('\n', pos);
-        if (eol == std::string_view::npos) eol = vocab_bpe.size();
-        std::string_view line = vocab_bpe.substr(pos, eol - pos);
-        pos = eol + 1;
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);   // CRLF files
+    LineReader lines(vocab_bpe);   // CRLF files too
+    for (std::string_view line; lines.next(line);) {
+        const std::size_t line_no = lines.number();
         if (line.empty() || (line_no == 1 && line.starts_with("#version"))) continue;
         const std::size_t sp = line.find(' ');
         LADDER_CHECK(sp != std::string_view::npos && sp > 0 && sp + 1 < line.size() && line.find(' ', sp + 1) == std::string_view::npos,

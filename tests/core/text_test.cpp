@@ -121,3 +121,18 @@ TEST_CASE("for_each_word names the source and byte offset of invalid UTF-8", "[t
     REQUIRE_THROWS_WITH(for_each_word(bad, [](std::string_view) {}, {}, "train.tsv"),
                         Catch::Contains("train.tsv: invalid UTF-8 at byte 11"));
 }
+
+TEST_CASE("LineReader: LF and CRLF lines, a last line without a newline, empty lines counted", "[text]") {
+    auto read_all = [](std::string_view text) {
+        std::vector<std::pair<std::size_t, std::string>> out;
+        LineReader lines(text);
+        for (std::string_view line; lines.next(line);) out.emplace_back(lines.number(), std::string(line));
+        return out;
+    };
+    using Lines = std::vector<std::pair<std::size_t, std::string>>;
+    REQUIRE(read_all("").empty());
+    REQUIRE(read_all("\n") == Lines{{1, ""}});
+    REQUIRE(read_all("a\nb") == Lines{{1, "a"}, {2, "b"}});
+    REQUIRE(read_all("a\r\n\r\nb\r\n") == Lines{{1, "a"}, {2, ""}, {3, "b"}});
+    REQUIRE(read_all("a\rb\n") == Lines{{1, "a\rb"}});   // a lone '\r' inside a line is kept
+}
