@@ -12,6 +12,8 @@
 #include "chapters/ch03_word2vec/analysis.hpp"
 #include "chapters/ch03_word2vec/corpus.hpp"
 #include "chapters/ch03_word2vec/trainer.hpp"
+#include "chapters/ch03_word2vec/analogies.hpp"
+#include "chapters/ch03_word2vec/search.hpp"
 #include "chapters/ch03_word2vec/vectors.hpp"
 #include "core/error.hpp"
 #include "core/fileio.hpp"

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "chapters/ch03_word2vec/corpus.hpp"
+#include "chapters/ch03_word2vec/analogies.hpp"
 #include "chapters/ch03_word2vec/vectors.hpp"
 #include "core/fileio.hpp"
 #include "tests/chapters/run_chapter.hpp"
