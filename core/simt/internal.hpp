@@ -63,7 +63,7 @@ unsigned resolve_workers(unsigned requested);
 // "matmul_tiled_kernel" (from the symbol table), or the kernel's signature as a fallback.
 std::string kernel_name(const Launch& launch);
 
-// ---- one block (scheduler.cpp) ----
+// ---- one block (scheduler.cpp, warps.cpp, reports.cpp, worker.cpp; their helpers: scheduler.hpp) ----
 
 // What a thread brings to a barrier or warp operation; touched only when it waits there, so a
 // barrier-free kernel never writes these.
