@@ -1,6 +1,7 @@
 // cli.cpp: common options, guarded_main, progress display and run-output files.
 #include "core/cli.hpp"
 
+#include "core/blas_info.hpp"
 #include "core/fileio.hpp"
 
 #include <cmath>
@@ -33,6 +34,7 @@ std::optional<int> parse_args(CLI::App& app, int argc, char** argv) {
 
 int guarded_main(const std::function<int()>& body) {
     try {
+        warn_if_blas_fallback();
         return body();
     } catch (const Error& e) {
         std::fflush(stdout);

@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/blas_info.hpp"   // blas_info(), for benchmark headers
 #include "core/device.hpp"
 #include "core/error.hpp"
 
@@ -35,6 +36,8 @@ void add_common_options(CLI::App& app, CommonOptions& opts, const std::string& d
 // Runs `body` and returns the process exit code: 0, or 1 after printing
 // "error: <what went wrong>" for a ladder::Error (and 2 for an unwritten exercise).
 // Nothing in the project calls exit(); errors travel as exceptions up to here.
+// First it warns (once, on stderr) when OpenBLAS runs slow fallback kernels on this CPU
+// (warn_if_blas_fallback, core/blas_info.hpp).
 int guarded_main(const std::function<int()>& body);
 
 // Parses argv with CLI11; on --help or a bad option prints and returns the exit code.

@@ -155,6 +155,7 @@ int bench(const Filters& f) {
     fmt::print("Min and median of >= {} timed runs after a warm-up; every implementation is checked against the\n"
                "reference on the same inputs before it is timed. OPENBLAS_NUM_THREADS={}.\n",
                f.repeats, std::getenv("OPENBLAS_NUM_THREADS") ? std::getenv("OPENBLAS_NUM_THREADS") : "(unset)");
+    fmt::print("  {:<5} {}\n", "blas", blas_info().summary());   // the CPU peer's library, kernels and threads
     for (Device d : available_devices()) fmt::print("  {:<5} {}\n", device_name(d), device_description(d));
     const std::vector<Device> gpus = gpu_backends(f, false);
     int failures = 0;

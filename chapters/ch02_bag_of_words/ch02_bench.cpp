@@ -13,6 +13,7 @@
 #include "chapters/ch02_bag_of_words/features.hpp"
 #include "chapters/ch02_bag_of_words/metrics.hpp"
 #include "chapters/ch02_bag_of_words/vocab.hpp"
+#include "core/blas_info.hpp"
 #include "core/cli.hpp"
 #include "core/fileio.hpp"
 
@@ -51,7 +52,14 @@ int bench(const std::string& out_dir, int repeats) {
     const RunDir out(out_dir);
     const Backend cpu(Device::cpu);
     nlohmann::json result;
+    // The peer gets the OpenBLAS kernels we run (its numpy/scipy load the same library).
+    const BlasInfo blas = blas_info();
+    const std::string peer_env = peer_blas_env(blas);
     fmt::print("\nChapter 2 programs, CPU backend, one thread; min and median of {} runs.\n", repeats);
+    fmt::print("BLAS: {}; the scikit-learn peer runs with {}.\n", blas.summary(),
+               peer_env.empty() ? "its own BLAS" : peer_env + " (the same kernels)");
+    result["blas"] = blas;
+    result["peer_env"] = peer_env;
 
     // ---- tokenise + count ----
     fmt::print("\n{:<34} {:>10} {:>12} {:>12}\n", "tokenise + count (histogram)", "MB", "min MB/s", "median MB/s");
@@ -123,7 +131,7 @@ int bench(const std::string& out_dir, int repeats) {
         fmt::print("{:<40} skipped: needs Debian's python3-sklearn (apt-get install python3-sklearn)\n",
                    "scikit-learn LogisticRegression");
     } else {
-        const std::string text = run_command("/usr/bin/python3 " + script + " " + svm.string() + " " +
+        const std::string text = run_command(peer_env + " /usr/bin/python3 " + script + " " + svm.string() + " " +
                                              std::to_string(repeats) + " 2>/dev/null");
         try {
             const auto j = nlohmann::json::parse(text);
@@ -131,6 +139,10 @@ int bench(const std::string& out_dir, int repeats) {
             fmt::print("{:<40} {:>8.1f}% {:>9.3f} {:>10.4f} {:>10.4f}\n",
                        fmt::format("scikit-learn {} (lbfgs, C={})", j["sklearn"].get<std::string>(), j["C"].get<double>()),
                        100 * acc, j["macro_f1"].get<double>(), t_min, t_med);
+            const std::string peer_core =
+                j.contains("blas_core") && j["blas_core"].is_string() ? j["blas_core"].get<std::string>() : "?";
+            fmt::print("{:<40} OpenBLAS core {}{}\n", "", peer_core,
+                       peer_core == blas.core ? " (as ours)" : fmt::format(" -- ours is {}: not the same kernels", blas.core));
             fmt::print("\nlogistic regression vs scikit-learn: accuracy {:+.1f} points, fit {:.1f}x {} (min times).\n",
                        100 * (lr_s.accuracy - acc), t_min > lr_t.min ? t_min / lr_t.min : lr_t.min / t_min,
                        t_min > lr_t.min ? "faster" : "slower");

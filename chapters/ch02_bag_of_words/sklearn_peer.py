@@ -14,6 +14,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
 
+def openblas_core():
+    """The core the OpenBLAS loaded in this process runs (numpy's, from /proc/self/maps), as
+    the bench prints its own: the bench sets OPENBLAS_CORETYPE to ours; this shows it took."""
+    import ctypes
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        if "libopenblas" in path:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+    return None
+
+
 def main():
     folder = sys.argv[1]
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -37,7 +50,7 @@ def main():
         "sklearn": sklearn.__version__, "C": best[0], "val_accuracy": best[1],
         "accuracy": accuracy_score(y_te, pred), "macro_f1": f1_score(y_te, pred, average="macro"),
         "fit_seconds_min": times[0], "fit_seconds_median": times[len(times) // 2], "repeats": repeats,
-        "solver": "lbfgs", "n_iter": int(model.n_iter_[0])}))
+        "solver": "lbfgs", "n_iter": int(model.n_iter_[0]), "blas_core": openblas_core()}))
 
 
 if __name__ == "__main__":

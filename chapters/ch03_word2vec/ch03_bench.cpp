@@ -52,12 +52,14 @@ struct Runs {
     std::size_t answered = 0;
 };
 
-// Runs the gensim peer; returns its JSON line (or null when gensim is not installed).
+// Runs the gensim peer; returns its JSON line (or null when gensim is not installed). Its
+// dot products and axpys are OpenBLAS's (through scipy): it gets the kernels we run.
 nlohmann::json run_gensim(const fs::path& corpus, const fs::path& questions, const fs::path& vec_out, unsigned threads,
                           const TrainConfig& cfg, std::uint64_t min_count) {
     const std::string cmd = fmt::format(
-        "OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 {} {} {} {} --threads {} --dim {} --window {} "
-        "--negative {} --epochs {} --min-count {} --sample {} --alpha {} --seed {} 2>/dev/null",
+        "OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 {} /usr/bin/python3 {} {} {} {} --threads {} --dim {} "
+        "--window {} --negative {} --epochs {} --min-count {} --sample {} --alpha {} --seed {} 2>/dev/null",
+        peer_blas_env(blas_info()),
         (fs::path(LADDER_SOURCE_DIR) / "chapters/ch03_word2vec/gensim_peer.py").string(), corpus.string(),
         questions.string(), vec_out.string(), threads, cfg.dim, cfg.window, cfg.negative, cfg.epochs, min_count,
         cfg.sample, cfg.alpha, cfg.seed);
@@ -99,12 +101,15 @@ int bench(const BenchOptions& o) {
                with_gensim ? "  gensim                    gensim 4.2 Word2Vec, corpus_file mode (its fastest), same settings\n"
                            : "  (gensim: not installed or --no-gensim, skipped)\n",
                qpath.string());
+    const BlasInfo blas = blas_info();
+    fmt::print("BLAS: {}{}.\n\n", blas.summary(), with_gensim ? "; gensim runs with " + peer_blas_env(blas) : "");
     CsvWriter csv = out.csv("bench_train.csv", {"contender", "threads", "repeat", "seconds", "words_per_sec", "accuracy", "answered"});
     nlohmann::json summary;
     summary["corpus_words"] = corpus.raw_words;
     summary["vocab_size"] = vocab.size();
     summary["settings"] = {{"dim", cfg.dim}, {"window", cfg.window}, {"negative", cfg.negative}, {"epochs", cfg.epochs},
                            {"sample", cfg.sample}, {"min_count", min_count}, {"repeats", o.repeats}};
+    summary["blas"] = blas;
     summary["cpu"] = nlohmann::json::array();
     const Timer total;
     for (unsigned t : o.threads) {
@@ -130,6 +135,11 @@ int bench(const BenchOptions& o) {
             const fs::path gvec = out.file("gensim_vectors.bin");
             const nlohmann::json g = run_gensim(corpus_path, qpath, gvec, t, cfg, min_count);
             LADDER_CHECK(!g.is_null(), "the gensim peer printed no result");
+            const std::string g_core =
+                g.contains("blas_core") && g["blas_core"].is_string() ? g["blas_core"].get<std::string>() : "?";
+            if (g_core != blas.core)
+                fmt::print("  warning: gensim ran OpenBLAS core {}, ours {}: not the same kernels\n", g_core, blas.core);
+            summary["gensim_blas_core"] = g_core;
             // The same evaluator on gensim's vectors, so all accuracies use one rule.
             const Embeddings ge = load_vectors(gvec);
             const Evaluation gev = evaluate(Searcher(ge, Device::cpu), sections, AnalogyMethod::add);

@@ -11,6 +11,20 @@ import time
 
 from gensim.models import Word2Vec
 
+
+def openblas_core():
+    """The core the OpenBLAS loaded in this process runs (numpy's, from /proc/self/maps), as
+    the bench prints its own: the bench sets OPENBLAS_CORETYPE to ours; this shows it took."""
+    import ctypes
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        if "libopenblas" in path:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+    return None
+
+
 p = argparse.ArgumentParser()
 p.add_argument("corpus")
 p.add_argument("questions")
@@ -34,4 +48,4 @@ answered = sum(len(s["correct"]) + len(s["incorrect"]) for s in sections if s["s
 model.wv.save_word2vec_format(a.out, binary=True)
 print(json.dumps({"seconds": seconds, "raw_words": model.corpus_total_words, "epochs": a.epochs,
                   "words_per_sec": model.corpus_total_words * a.epochs / seconds, "accuracy": score,
-                  "answered": answered, "vocab": len(model.wv)}))
+                  "answered": answered, "vocab": len(model.wv), "blas_core": openblas_core()}))

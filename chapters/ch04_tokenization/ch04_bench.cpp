@@ -27,6 +27,8 @@ int run(const CommonOptions& opts, int repeats, double naive_seconds, const std:
     const std::string& english = files[0].text;   // the KJV (or the English sample)
     fmt::print("Chapter 4 benchmarks. Every contender runs back to back, {} repeats, min and median.\n", repeats);
     for (const auto& f : files) fmt::print("  {:<8} {:>10} bytes  {}\n", f.name, f.text.size(), f.path.string());
+    const BlasInfo blas = blas_info();   // recorded with every benchmark, though tokenising calls no BLAS
+    fmt::print("  BLAS     {}\n", blas.summary());
 
     // ---- encode: our GPT-2 encoder vs tiktoken, same vocabulary, same text ----
     const auto dir = tiktoken_dir.empty() ? default_tiktoken_dir() : std::filesystem::path(tiktoken_dir);
@@ -112,7 +114,8 @@ int run(const CommonOptions& opts, int repeats, double naive_seconds, const std:
         train[fmt::format("naive_{}", vocab)] = {{"seconds", naive.seconds}, {"merges", naive.merges.size()}, {"merges_per_s", rate},
                                                  {"complete", complete}, {"estimated_full_seconds", merges / rate}};
     }
-    nlohmann::json summary = {{"encode", enc}, {"train", train}, {"text", files[0].path.string()}, {"repeats", repeats}};
+    nlohmann::json summary = {{"encode", enc}, {"train", train}, {"text", files[0].path.string()},
+                              {"repeats", repeats}, {"blas", blas}};
     write_file_atomic(out.file("bench.json"), summary.dump(2) + "\n");
     fmt::print("\nWrote {}, {} and {}.\n", out.file("bench_encode.csv").string(), out.file("bench_train.csv").string(),
                out.file("bench.json").string());
