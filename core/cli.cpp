@@ -70,35 +70,35 @@ std::string format_count(double x) {
 Progress::Progress(std::string label, double total, std::string unit)
     : label_(std::move(label)), unit_(std::move(unit)), total_(total), tty_(::isatty(STDOUT_FILENO) != 0) {}
 
-std::string Progress::line(double done, std::optional<double> loss) const {
+std::string Progress::line(double done, const Fields& fields) const {
     const double t = timer_.seconds();
     const double rate = t > 0 ? done / t : 0;
     std::string s = fmt::format("{} {}/{}", label_, format_count(done), format_count(total_));
     if (total_ > 0) s += fmt::format(" {:3.0f}%", 100.0 * done / total_);
     s += fmt::format(" | {} {}/s", format_count(rate), unit_);
-    if (loss) s += fmt::format(" | loss {:.4f}", *loss);
+    for (const Field& f : fields) s += fmt::format(" | {} {:.{}f}", f.name, f.value, f.decimals);
     if (finished_) s += fmt::format(" | {} total", format_duration(t));
     else if (rate > 0 && total_ > 0) s += fmt::format(" | ETA {}", format_duration((total_ - done) / rate));
     return s;
 }
 
-void Progress::update(double done, std::optional<double> loss) {
+void Progress::update(double done, const Fields& fields) {
     const double t = timer_.seconds();
     if (tty_) {
         if (t - last_print_ < 0.1) return;
         last_print_ = t;
-        std::cout << '\r' << line(done, loss) << "\033[K" << std::flush;
+        std::cout << '\r' << line(done, fields) << "\033[K" << std::flush;
     } else {
         const int decile = total_ > 0 ? static_cast<int>(10.0 * done / total_) : static_cast<int>(t / 5);
         if (decile == last_decile_) return;
         last_decile_ = decile;
-        std::cout << line(done, loss) << '\n' << std::flush;
+        std::cout << line(done, fields) << '\n' << std::flush;
     }
 }
 
-void Progress::finish(std::optional<double> loss) {
+void Progress::finish(const Fields& fields) {
     finished_ = true;
-    std::cout << (tty_ ? "\r" : "") << line(total_, loss) << (tty_ ? "\033[K\n" : "\n") << std::flush;
+    std::cout << (tty_ ? "\r" : "") << line(total_, fields) << (tty_ ? "\033[K\n" : "\n") << std::flush;
 }
 
 CsvWriter::CsvWriter(const std::filesystem::path& path, const std::vector<std::string>& header)

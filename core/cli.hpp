@@ -59,19 +59,30 @@ std::string format_duration(double seconds);              // "1:02:03", "2:05", 
 std::string format_count(double x);                       // 1234 -> "1.23k", 5.6e6 -> "5.60M"
 
 // ---- progress ----
-// One line per long task: "train  1.2k/10k  12% | 5.4k words/s | loss 2.345 | ETA 0:12".
+// One line per long task: "train  1.2k/10k  12% | 5.4k words/s | loss 2.3450 | lr 0.02500 | ETA 0:12".
 // On a terminal the line is redrawn in place (at most 10 times a second); when stdout
 // is a file or a pipe, a plain line is printed about every 10% so logs stay readable.
+// After the rate come the task's own figures, named and in the order given:
+//   Progress p("train", total_words, "words");
+//   p.update(done, {{"loss", 2.345}, {"lr", 0.025, 5}});   // "... | loss 2.3450 | lr 0.02500 | ETA ..."
+//   p.finish({{"loss", final_loss}});                      // "... | loss 2.1000 | 0:42 total"
 class Progress {
 public:
+    struct Field {
+        std::string name;       // shown before the value: "loss", "lr", "val acc"
+        double value = 0;
+        int decimals = 4;       // digits after the point
+    };
+    using Fields = std::vector<Field>;
+
     Progress(std::string label, double total, std::string unit = "steps");
-    // `done` is in units (steps, words, merges). `loss` is shown when given.
-    void update(double done, std::optional<double> loss = {});
-    void finish(std::optional<double> loss = {});    // prints the final line with the total time
+    // `done` is in units (steps, words, merges).
+    void update(double done, const Fields& fields = {});
+    void finish(const Fields& fields = {});    // prints the final line with the total time
     double elapsed() const { return timer_.seconds(); }
 
 private:
-    std::string line(double done, std::optional<double> loss) const;
+    std::string line(double done, const Fields& fields) const;
     std::string label_, unit_;
     double total_;
     Timer timer_;

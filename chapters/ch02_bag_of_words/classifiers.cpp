@@ -226,9 +226,11 @@ LogRegFit train_logistic_regression(const Backend& be, const Csr& x, const std::
             fit.best_epoch = e + 1;
             fit.model = std::move(current);
         }
-        if (progress) progress->update(static_cast<double>(e + 1), log.train_loss);
+        if (progress)
+            progress->update(static_cast<double>(e + 1),
+                             {{"loss", log.train_loss}, {"val acc", log.val_accuracy, 3}, {"lr", lr, 3}});
     }
-    if (progress) progress->finish(fit.log.back().train_loss);
+    if (progress) progress->finish({{"loss", fit.log.back().train_loss}, {"best val acc", best, 3}});
     fit.seconds = timer.seconds();
     return fit;
 }

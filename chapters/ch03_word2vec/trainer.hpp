@@ -4,7 +4,6 @@
 // w_in, w_out (V,D). Introduced in ch03.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -29,7 +28,7 @@ struct TrainConfig {
     std::size_t gpu_batch = 1024;   // pairs per GPU step
     bool share_negatives = true;    // CPU: one set of negatives per window (Ji et al. 2016: faster, as
                                     // accurate), else fresh ones per pair (word2vec.c, the GPU trainer)
-    bool progress = true;           // draw the progress line
+    bool progress = true;           // a Progress line: words/s, loss, lr, ETA
 };
 
 struct LossPoint {
@@ -58,21 +57,5 @@ TrainResult train_cpu(const Corpus& corpus, const Vocab& vocab, const TrainConfi
 // embedding_scatter_add applies them (atomics: the order of additions, and so the bits,
 // may vary on a GPU). Deterministic on simt only up to float atomics.
 TrainResult train_gpu(Device device, const Corpus& corpus, const Vocab& vocab, const TrainConfig& config);
-
-// The progress line both trainers draw: "train 12.3M/31.0M 40% | 1.23M words/s | loss 2.345 |
-// lr 0.0150 | ETA 0:15". Redrawn in place on a terminal, a line per 10% otherwise.
-class TrainProgress {
-public:
-    TrainProgress(double total_words, bool enabled);
-    void update(double words, double loss, double lr);
-    void finish(double words, double loss, double lr);
-
-private:
-    std::string line(double words, double loss, double lr, bool done) const;
-    std::chrono::steady_clock::time_point start_;
-    double total_, last_ = -1;
-    int last_decile_ = -1;
-    bool enabled_, tty_;
-};
 
 }  // namespace ladder::ch03

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "chapters/ch03_word2vec/trainer.hpp"
@@ -213,8 +214,9 @@ private:
 };
 // [/book]
 
-// One worker: sentences [s0, s1) for every epoch.
-void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, bool reporter, TrainProgress& progress) {
+// One worker: sentences [s0, s1) for every epoch. `progress`: the line to draw (worker 0's;
+// nullptr for the others, or when it is off).
+void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, Progress* progress) {
     const TrainConfig& cfg = sh.cfg;
     const std::size_t D = cfg.dim, W = cfg.window, K1 = cfg.negative + 1;
     std::vector<std::int32_t> kept, ctx(2 * W), out(K1);
@@ -239,7 +241,8 @@ void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, bool reporter, 
             sh.curve.push_back({static_cast<double>(done), sh.loss_sum / sh.loss_pairs, lr, sh.timer.seconds()});
             sh.loss_sum = sh.loss_pairs = 0;
         }
-        if (reporter && !sh.curve.empty()) progress.update(static_cast<double>(done), sh.curve.back().loss, lr);
+        if (progress && !sh.curve.empty())
+            progress->update(static_cast<double>(done), {{"loss", sh.curve.back().loss}, {"lr", lr, 5}});
     };
     for (std::size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
         for (std::size_t s = s0; s < s1; ++s) {
@@ -296,7 +299,8 @@ TrainResult train_cpu(const Corpus& corpus, const Vocab& vocab, const TrainConfi
     Shared sh(corpus, cfg, keep_thresholds(vocab, cfg.sample), unigram_table(vocab, cfg.table_size), r.w_in.data(),
               r.w_out.data());
     sh.total_words = static_cast<std::uint64_t>(corpus.ids.size()) * cfg.epochs;
-    TrainProgress progress(static_cast<double>(sh.total_words), cfg.progress);
+    std::optional<Progress> progress;
+    if (cfg.progress) progress.emplace("train", static_cast<double>(sh.total_words), "words");
     // Contiguous shares of the sentences with about the same number of words each.
     const unsigned T = std::min<unsigned>(cfg.threads, static_cast<unsigned>(std::max<std::size_t>(1, corpus.sentences())));
     std::vector<std::size_t> bounds{0};
@@ -309,8 +313,8 @@ TrainResult train_cpu(const Corpus& corpus, const Vocab& vocab, const TrainConfi
     sh.timer.reset();
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < T; ++t)
-        pool.emplace_back(worker, std::ref(sh), bounds[t], bounds[t + 1], rng.split(t), false, std::ref(progress));
-    worker(sh, bounds[0], bounds[1], rng.split(0), true, progress);
+        pool.emplace_back(worker, std::ref(sh), bounds[t], bounds[t + 1], rng.split(t), nullptr);
+    worker(sh, bounds[0], bounds[1], rng.split(0), progress ? &*progress : nullptr);
     for (auto& th : pool) th.join();
     r.seconds = sh.timer.seconds();
     r.curve = std::move(sh.curve);
@@ -319,7 +323,7 @@ TrainResult train_cpu(const Corpus& corpus, const Vocab& vocab, const TrainConfi
     const std::size_t tail = std::max<std::size_t>(1, r.curve.size() / 20);
     for (std::size_t i = r.curve.size() - std::min(tail, r.curve.size()); i < r.curve.size(); ++i)
         r.final_loss += r.curve[i].loss / static_cast<double>(std::min(tail, r.curve.size()));
-    progress.finish(static_cast<double>(sh.total_words), r.final_loss, cfg.min_alpha);
+    if (progress) progress->finish({{"loss", r.final_loss}, {"lr", cfg.min_alpha, 5}});
     return r;
 }
 

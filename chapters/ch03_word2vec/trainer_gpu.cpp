@@ -1,11 +1,10 @@
-// trainer_gpu.cpp: the GPU SGNS trainer (simt or cuda) and the progress line both trainers
-// draw. The host forms batches of pairs (subsampling, dynamic window and negatives drawn as
-// on the CPU); the device computes each pair's gradients (sgns kernel) and adds them into the
-// tables (embedding_scatter_add). w_in, w_out (V,D) live on the device. Introduced in ch03.
+// trainer_gpu.cpp: the GPU SGNS trainer (simt or cuda). The host forms batches of pairs
+// (subsampling, dynamic window and negatives drawn as on the CPU); the device computes each
+// pair's gradients (sgns kernel) and adds them into the tables (embedding_scatter_add).
+// w_in, w_out (V,D) live on the device. Introduced in ch03.
 #include <algorithm>
 #include <cmath>
-#include <iostream>
-#include <unistd.h>
+#include <optional>
 
 #include "chapters/ch03_word2vec/trainer.hpp"
 #include "core/backend.hpp"
@@ -39,7 +38,7 @@ TrainResult train_gpu(Device device, const Corpus& corpus, const Vocab& vocab, c
     Backend be(device);
     // On the emulator, v1 (a thread per pair, no warp shuffles) runs fastest: a shuffle
     // costs a fiber switch per lane there. A GPU gets the default, v2.
-    if (device == Device::simt) be.set_version("sgns", 1);
+    if (device == Device::simt) be.set_version("sgns", sgns_simt_fastest);
     const std::size_t V = vocab.size(), D = cfg.dim, W = cfg.window, K1 = cfg.negative + 1, B = cfg.gpu_batch;
     TrainResult r;
     r.w_in.resize(V * D);
@@ -53,7 +52,8 @@ TrainResult train_gpu(Device device, const Corpus& corpus, const Vocab& vocab, c
     const auto table = unigram_table(vocab, cfg.table_size);
     const auto table_size = static_cast<std::uint64_t>(table.size());
     const double total = static_cast<double>(corpus.ids.size()) * static_cast<double>(cfg.epochs);
-    TrainProgress progress(total, cfg.progress);
+    std::optional<Progress> progress;
+    if (cfg.progress) progress.emplace("train", total, "words");
     Rng host_rng = rng.split(0);
     std::vector<std::int32_t> in_ids, out_ids, kept;
     in_ids.reserve(B);
@@ -83,7 +83,7 @@ TrainResult train_gpu(Device device, const Corpus& corpus, const Vocab& vocab, c
         if (done - last >= total / 100 && loss_pairs > 0) {
             r.curve.push_back({done, loss_sum / loss_pairs, lr, timer.seconds()});
             loss_sum = loss_pairs = 0;
-            progress.update(done, r.curve.back().loss, lr);
+            if (progress) progress->update(done, {{"loss", r.curve.back().loss}, {"lr", lr, 5}});
         }
     };
     for (std::size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
@@ -120,43 +120,8 @@ TrainResult train_gpu(Device device, const Corpus& corpus, const Vocab& vocab, c
     const std::size_t tail = std::max<std::size_t>(1, r.curve.size() / 20);
     const std::size_t n_tail = std::min(tail, r.curve.size());
     for (std::size_t i = r.curve.size() - n_tail; i < r.curve.size(); ++i) r.final_loss += r.curve[i].loss / static_cast<double>(n_tail);
-    progress.finish(total, r.final_loss, cfg.min_alpha);
+    if (progress) progress->finish({{"loss", r.final_loss}, {"lr", cfg.min_alpha, 5}});
     return r;
-}
-
-// ---- the progress line ----
-
-TrainProgress::TrainProgress(double total_words, bool enabled)
-    : start_(std::chrono::steady_clock::now()), total_(total_words), enabled_(enabled), tty_(::isatty(STDOUT_FILENO) != 0) {}
-
-std::string TrainProgress::line(double words, double loss, double lr, bool done) const {
-    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double rate = t > 0 ? words / t : 0;
-    std::string s = fmt::format("train {}/{} {:3.0f}% | {} words/s | loss {:.4f} | lr {:.5f}", format_count(words),
-                                format_count(total_), total_ > 0 ? 100.0 * words / total_ : 0.0, format_count(rate), loss, lr);
-    if (done) s += fmt::format(" | {} total", format_duration(t));
-    else if (rate > 0) s += fmt::format(" | ETA {}", format_duration((total_ - words) / rate));
-    return s;
-}
-
-void TrainProgress::update(double words, double loss, double lr) {
-    if (!enabled_) return;
-    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (tty_) {
-        if (t - last_ < 0.1) return;
-        last_ = t;
-        std::cout << '\r' << line(words, loss, lr, false) << "\033[K" << std::flush;
-    } else {
-        const int decile = total_ > 0 ? static_cast<int>(10.0 * words / total_) : 0;
-        if (decile == last_decile_) return;
-        last_decile_ = decile;
-        std::cout << line(words, loss, lr, false) << '\n' << std::flush;
-    }
-}
-
-void TrainProgress::finish(double words, double loss, double lr) {
-    if (!enabled_) return;
-    std::cout << (tty_ ? "\r" : "") << line(words, loss, lr, true) << (tty_ ? "\033[K\n" : "\n") << std::flush;
 }
 
 }  // namespace ladder::ch03

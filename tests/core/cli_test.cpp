@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "core/cli.hpp"
 #include "core/fileio.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ladder;
 
@@ -21,7 +23,8 @@ TEST_CASE("durations and counts print the way the progress line shows them", "[c
 }
 
 TEST_CASE("CSV fields with commas, quotes or newlines are quoted", "[cli]") {
-    const auto dir = std::filesystem::temp_directory_path() / ("ladder_cli_test_" + std::to_string(::getpid()));
+    const testing::TempDir tmp("cli");
+    const auto dir = tmp / "run";
     const RunDir run(dir);
     {
         CsvWriter csv = run.csv("t.csv", {"word", "count"});
@@ -56,8 +59,8 @@ TEST_CASE("Progress prints plain lines, about one per tenth, when stdout is not 
     std::streambuf* old = std::cout.rdbuf(captured.rdbuf());
     {
         Progress p("train", 1000, "words");
-        for (int i = 1; i <= 1000; ++i) p.update(i, 2.5);
-        p.finish(1.25);
+        for (int i = 1; i <= 1000; ++i) p.update(i, {{"loss", 2.5}});
+        p.finish({{"loss", 1.25}});
     }
     std::cout.rdbuf(old);
     const std::string out = captured.str();
@@ -67,4 +70,48 @@ TEST_CASE("Progress prints plain lines, about one per tenth, when stdout is not 
     REQUIRE(out.find('\r') == std::string::npos);
     REQUIRE_THAT(out, Catch::Contains("train 1.00k/1.00k 100%") && Catch::Contains("words/s") &&
                           Catch::Contains("loss 1.2500") && Catch::Contains("total"));
+}
+
+TEST_CASE("Progress shows named fields after the rate, in the order given, with their decimals", "[cli][progress]") {
+    std::ostringstream captured;
+    std::streambuf* old = std::cout.rdbuf(captured.rdbuf());
+    const double lr0 = 0.025;
+    {
+        Progress p("train", 200, "words");
+        for (int i = 1; i <= 200; ++i) p.update(i, {{"loss", 3.0 - i / 100.0}, {"lr", lr0 * (1 - i / 400.0), 5}});
+        p.finish({{"loss", 0.5}, {"lr", 0.0001, 5}, {"val acc", 0.875, 3}});
+    }
+    std::cout.rdbuf(old);
+    std::istringstream in(captured.str());
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    REQUIRE(lines.size() >= 2);
+    // The first update (i = 1) is printed: its figures, computed here from the same formulas.
+    const std::string first_loss = fmt::format("| loss {:.4f} |", 3.0 - 1 / 100.0);
+    const std::string first_lr = fmt::format("| lr {:.5f} |", lr0 * (1 - 1 / 400.0));
+    REQUIRE_THAT(lines.front(), Catch::StartsWith("train 1/200") && Catch::Contains("words/s | loss ") &&
+                                    Catch::Contains(first_loss) && Catch::Contains(first_lr));
+    REQUIRE(lines.front().find("| loss") < lines.front().find("| lr"));
+    for (const auto& l : lines) REQUIRE_THAT(l, Catch::Contains("| loss ") && Catch::Contains("| lr "));
+    REQUIRE_THAT(lines.back(), Catch::StartsWith("train 200/200 100%") &&
+                                   Catch::Contains("| loss 0.5000 | lr 0.00010 | val acc 0.875 | ") &&
+                                   Catch::EndsWith(" total"));
+}
+
+TEST_CASE("Progress without fields shows counts, rate and ETA only", "[cli][progress]") {
+    std::ostringstream captured;
+    std::streambuf* old = std::cout.rdbuf(captured.rdbuf());
+    {
+        Progress p("merge", 10, "merges");
+        for (int i = 1; i <= 10; ++i) p.update(i);
+        p.finish();
+    }
+    std::cout.rdbuf(old);
+    const std::string out = captured.str();
+    REQUIRE_THAT(out, Catch::Contains("merge 10/10 100% | ") && Catch::Contains("merges/s | ") &&
+                          Catch::Contains(" total\n"));
+    // Nothing between the rate and the ETA or the total time.
+    const std::regex plain(R"(merge \d+/10 +\d+% \| \S+ merges/s( \| (ETA \S+|\S+ total))?)");
+    std::istringstream in(out);
+    for (std::string l; std::getline(in, l);) REQUIRE(std::regex_match(l, plain));
 }
