@@ -2,7 +2,9 @@
 // OPENBLAS_CORETYPE, and the warning's words), and blas_info() against the linked OpenBLAS.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -136,4 +138,25 @@ TEST_CASE("cpu_features agrees with the flags the kernel reports in /proc/cpuinf
     const bool avx512 =
         flags.count("avx512f") && flags.count("avx512bw") && flags.count("avx512dq") && flags.count("avx512vl");
     REQUIRE(f.avx512 == avx512);
+}
+
+// Hidden ([.]): tests/core/CMakeLists.txt runs it alone, in a process started with
+// OPENBLAS_CORETYPE=Prescott, so OpenBLAS really runs its generic kernels; the variable is
+// then removed, as if OpenBLAS had chosen them itself (the case on a CPU it does not know).
+TEST_CASE("warn_if_blas_fallback warns once, on stderr, when OpenBLAS runs its Prescott kernels", "[.][blas_fallback]") {
+    const char* env = std::getenv("OPENBLAS_CORETYPE");
+    REQUIRE(env != nullptr);
+    REQUIRE(std::string(env) == "Prescott");
+    REQUIRE(blas_info().core == "Prescott");
+    ::unsetenv("OPENBLAS_CORETYPE");
+    std::ostringstream captured;
+    std::streambuf* old = std::cerr.rdbuf(captured.rdbuf());
+    warn_if_blas_fallback();
+    warn_if_blas_fallback();
+    std::cerr.rdbuf(old);
+    const CpuFeatures cpu = cpu_features();
+    const auto expected = blas_fallback_warning("Prescott", cpu);
+    INFO("CPU: avx2 " << cpu.avx2 << ", fma " << cpu.fma << ", avx512 " << cpu.avx512);
+    REQUIRE(captured.str() == (expected ? *expected + "\n" : std::string()));
+    if (!expected) WARN("this CPU has no AVX2: Prescott's kernels are what it can run, so no warning");
 }

@@ -13,7 +13,13 @@ mkdir -p "$OUT"
 export LD_LIBRARY_PATH="$PWD/$B/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 export OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
 [ -x "$B/bin/ladder-ops" ] || { echo "no bundle at $B: run ./ladder gpu-bundle first"; exit 2; }
+# As ./ladder does: the OPENBLAS_CORETYPE that OpenBLAS needs on a CPU it does not know.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -x "$B/bin/blas-info" ]; then
+  core=$("$B/bin/blas-info" --coretype 2>/dev/null) || core=""
+  if [ -n "$core" ]; then export OPENBLAS_CORETYPE="$core"; echo "check.sh: OPENBLAS_CORETYPE=$core (OpenBLAS does not know this CPU)"; fi
+fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu.txt"
+[ ! -x "$B/bin/blas-info" ] || "$B/bin/blas-info" | tee -a "$OUT/gpu.txt"
 date -u +%Y-%m-%dT%H:%MZ >> "$OUT/gpu.txt"
 
 status=0
