@@ -3,9 +3,11 @@
 // Introduced in ch01; each chapter's ops dispatch on backend.device().
 #pragma once
 
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/device.hpp"
 #include "core/tensor.hpp"
@@ -36,8 +38,14 @@ public:
 
     // Which GPU version an op uses on simt/cuda: its registry default unless chosen
     // here ("matmul" -> 2). Lets a learner run a whole model on their own version.
+    // set_version throws for a name that is not a registered op, listing the ones that are
+    // (a typo would otherwise leave the default in place without a word), or for version < 1.
     int version(const std::string& op, int fallback) const;
-    void set_version(const std::string& op, int version) { versions_[op] = version; }
+    void set_version(const std::string& op, int version);
+
+    // Where set_version finds the registered op names. core/ knows no ops: the kernels
+    // library installs its registry's names before main (kernels/op_names.cpp).
+    static void set_known_ops(std::function<std::vector<std::string>()> names);
 
 private:
     Device device_;
