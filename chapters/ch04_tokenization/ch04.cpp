@@ -12,7 +12,9 @@
 #include "core/cli.hpp"
 #include "core/fileio.hpp"
 #include "core/text.hpp"
+#include "kernels/bpe_merge/bpe_merge.hpp"
 #include "kernels/harness.hpp"
+#include "kernels/pair_count/pair_count.hpp"
 
 namespace ladder::tok {
 namespace {
@@ -49,6 +51,51 @@ BpeTokenizer prefix(const TrainResult& r, std::size_t merges) {
     std::vector<Merge> m(r.merges.begin(), r.merges.begin() + static_cast<std::ptrdiff_t>(merges));
     return BpeTokenizer(std::move(tokens), std::move(m), {});
 }
+
+// The chapter's two kernels on one backend, through their Tensor APIs: pair_count (the
+// table of adjacent pairs) and bpe_merge (one merge applied to every word).
+struct KernelStep {
+    Backend be;
+    Tensor tokens, keys, counts, merged, merged_len;
+
+    KernelStep(Device device, const std::vector<std::int32_t>& ids, std::size_t capacity)
+        : be(device), tokens(be.upload(ids, Shape{ids.size()})), keys(be.empty(Shape{capacity}, DType::i32)),
+          counts(be.empty(Shape{capacity}, DType::i32)), merged(be.empty(Shape{ids.size()}, DType::i32)),
+          merged_len(be.empty(Shape{1}, DType::i32)) {}
+
+    void run(std::string_view op, MergeRule rule) {
+        if (op == "pair_count") {
+            pair_count(be, keys, counts, tokens);
+        } else {
+            bpe_merge(be, merged, merged_len, tokens, rule);
+        }
+    }
+
+    // The outputs of `op` on the host, by name; the table in key order (its slot order
+    // depends on which GPU thread got there first).
+    std::vector<std::pair<std::string, std::vector<std::int32_t>>> outputs(std::string_view op) const {
+        if (op != "pair_count") return {{"out", merged.to_vector_i32()}, {"out_len", merged_len.to_vector_i32()}};
+        auto k = keys.to_vector_i32(), c = counts.to_vector_i32();
+        pair_count_canonical(k.data(), c.data(), k.size());
+        return {{"keys", std::move(k)}, {"counts", std::move(c)}};
+    }
+
+    // Runs `op` once on poisoned outputs (an element it forgets shows up) and compares with
+    // `expected`, exactly (integers): "" or the first wrong element.
+    std::string check(std::string_view op, MergeRule rule,
+                      const std::vector<std::pair<std::string, std::vector<std::int32_t>>>& expected) {
+        for (Tensor* t : {&keys, &counts, &merged, &merged_len}) t->fill_nan();
+        run(op, rule);
+        be.synchronize();
+        const auto got = outputs(op);
+        for (std::size_t o = 0; o < got.size(); ++o)
+            for (std::size_t i = 0; i < got[o].second.size(); ++i)
+                if (got[o].second[i] != expected[o].second[i])
+                    return fmt::format("{}[{}]: expected {}, got {}", got[o].first, i, expected[o].second[i],
+                                       got[o].second[i]);
+        return "";
+    }
+};
 
 int run(const CommonOptions& common, const Options& opts) {
     const RunDir out(common.out_dir);
@@ -233,30 +280,26 @@ int run(const CommonOptions& common, const Options& opts) {
     }
     const Device dev = common.backend == "cpu" ? Device::simt : parse_device(common.backend);
     require_device(dev);
+    // Every GPU version of both kernels against the CPU reference, then timed. The table
+    // has room for twice the distinct pairs; the merge is (1, 2) -> 256, as in the
+    // registry's cases for 256 ids.
+    const std::size_t capacity = std::bit_ceil(2 * ids.size() + 16);
+    const MergeRule rule{1, 2, 256};
+    KernelStep cpu(Device::cpu, ids, capacity), gpu(dev, ids, capacity);
     nlohmann::json kernels;
     bool kernels_ok = true;
-    for (const char* op_name : {"pair_count", "bpe_merge"}) {
-        const OpSpec& op = registry().get(op_name);
-        Case c = op.name == "pair_count"
-                     ? Case{{{"n", ids.size()}, {"vocab", 256}, {"capacity", std::bit_ceil(2 * ids.size() + 16)}}}
-                     : Case{{{"n", ids.size()}, {"vocab", 256}, {"same", 0}}};
-        Problem host(c);
-        auto t = host.add_i32("tokens", Role::in, Shape{ids.size()});
-        std::copy(ids.begin(), ids.end(), t.begin());
-        if (op.name == "pair_count") {
-            host.add_i32("keys", Role::out, Shape{c["capacity"]});
-            host.add_i32("counts", Role::out, Shape{c["capacity"]});
-        } else {
-            host.add_i32("out", Role::out, Shape{ids.size()});
-            host.add_i32("out_len", Role::out, Shape{1});
-        }
-        const Problem expected = run_reference(op, host);
-        for (const auto& v : op.versions) {
-            const Measured m = measure(op, host, expected, dev, [&](Problem& p) { v.run(dev, p); }, 1, 0);
-            fmt::print("  {:<10} {} on {}: {} ({:.1f} ms for {} tokens)\n", op.name, v.name, device_name(dev),
-                       m.check.ok ? "same as the CPU" : "WRONG: " + m.check.failure, m.timing.min_ms, ids.size());
-            kernels[op.name + "/" + v.name] = {{"ok", m.check.ok}, {"ms", m.timing.min_ms}};
-            kernels_ok = kernels_ok && m.check.ok;
+    for (const auto& [op, versions] : {std::pair{"pair_count", pair_count_gpu_versions},
+                                       std::pair{"bpe_merge", bpe_merge_gpu_versions}}) {
+        cpu.run(op, rule);
+        const auto expected = cpu.outputs(op);
+        for (int v = 1; v <= versions; ++v) {
+            gpu.be.set_version(op, v);
+            const std::string failure = gpu.check(op, rule, expected);
+            const double ms = failure.empty() ? time_runs(dev, [&] { gpu.run(op, rule); }, 1, 0).min_ms : 0.0;
+            fmt::print("  {:<10} v{} on {}: {} ({:.1f} ms for {} tokens)\n", op, v, device_name(dev),
+                       failure.empty() ? "same as the CPU" : "WRONG: " + failure, ms, ids.size());
+            kernels[fmt::format("{}/v{}", op, v)] = {{"ok", failure.empty()}, {"ms", ms}};
+            kernels_ok = kernels_ok && failure.empty();
         }
     }
     summary["kernels"] = kernels;

@@ -36,7 +36,7 @@ TEST_CASE("ex2.2 tfidf_rows matches the reference", "[ch02][ex2.2]") {
     exercise::check_cpu_exercise(
         "ex2.2", op, op.test_cases,
         [](Problem& p) {
-            ex02::tfidf_rows(p.i32("row_ptr"), p.i32("col"), p.f32("counts"), p.f32("idf"), p["R"], p.f32("out"));
+            ex02::tfidf_rows(p.f32("out"), p.i32("row_ptr"), p.i32("col"), p.f32("counts"), p.f32("idf"), p["R"]);
         },
         "weight = counts[j] * idf[col[j]], then divide every weight of the row by sqrt(sum of the row's squared "
         "weights); a row's entries are j in [row_ptr[r], row_ptr[r+1]).");
@@ -46,7 +46,7 @@ TEST_CASE("ex2.3 topk_rows matches the reference", "[ch02][ex2.3]") {
     const OpSpec& op = registry().get("topk");
     exercise::check_cpu_exercise(
         "ex2.3", op, op.test_cases,
-        [](Problem& p) { ex02::topk_rows(p.f32("x"), p["rows"], p["cols"], p["k"], p.f32("values"), p.i32("indices")); },
+        [](Problem& p) { ex02::topk_rows(p.f32("values"), p.i32("indices"), p.f32("x"), p["rows"], p["cols"], p["k"]); },
         "sort column indices by value, largest first; equal values: smaller column first. Write k per row at r * k.");
 }
 
@@ -54,7 +54,7 @@ TEST_CASE("ex2.4 histogram_atomic matches the reference", "[ch02][ex2.4]") {
     const OpSpec& op = registry().get("histogram");
     exercise::check_gpu_exercise(
         "ex2.4", op, op.test_cases,
-        [](Device d, Problem& p) { LADDER_GPU_CALL(d, ex02::histogram_atomic, p.i32("ids"), p["n"], p["bins"], p.i32("counts")); },
+        [](Device d, Problem& p) { LADDER_GPU_CALL(d, ex02::histogram_atomic, p.i32("counts"), p.i32("ids"), p["n"], p["bins"]); },
         "counts never written (poison): zero them with cudaMemset first; counts too small: use atomicAdd, and enough "
         "blocks (ceil_div(n, threads)); skip ids < 0 or >= bins.");
 }
@@ -66,7 +66,7 @@ TEST_CASE("ex2.5 histogram_shared matches the reference", "[ch02][ex2.5]") {
         if (c["bins"] <= ex02_shared_max_bins) cases.push_back(c);
     exercise::check_gpu_exercise(
         "ex2.5", op, cases,
-        [](Device d, Problem& p) { LADDER_GPU_CALL(d, ex02::histogram_shared, p.i32("ids"), p["n"], p["bins"], p.i32("counts")); },
+        [](Device d, Problem& p) { LADDER_GPU_CALL(d, ex02::histogram_shared, p.i32("counts"), p.i32("ids"), p["n"], p["bins"]); },
         "zero the shared histogram, __syncthreads, count with a grid-stride loop, __syncthreads, then add each non-zero "
         "bin to counts with atomicAdd; counts themselves start at zero (cudaMemset).");
 }

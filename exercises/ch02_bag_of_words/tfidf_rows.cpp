@@ -11,8 +11,8 @@ namespace ladder::ex02 {
 //   out[j] = w[j] / sqrt(sum of w^2 over the row) (so that a dot product of two rows is their cosine)
 // A row with no entries has nothing to write. out may hold NaN before you write it.
 // Hint: two passes over the row: one for the sum of squares, one to write.
-void tfidf_rows(const std::int32_t* row_ptr, const std::int32_t* col, const float* counts, const float* idf,
-                std::size_t rows, float* out) {
+void tfidf_rows(float* out, const std::int32_t* row_ptr, const std::int32_t* col, const float* counts, const float* idf,
+                std::size_t rows) {
     // TODO(ex2.2): loop over rows, then over each row's entries.
     throw NotImplemented("exercise 2.2: tfidf_rows (exercises/ch02_bag_of_words/tfidf_rows.cpp)");
 }

@@ -11,7 +11,7 @@ namespace ladder::ex02 {
 // first. k <= cols.
 // Hint: std::partial_sort (or std::nth_element + sort) on a vector of column indices 0..cols-1
 // with a comparator "x[a] > x[b], or x[a] == x[b] and a < b" is all it takes.
-void topk_rows(const float* x, std::size_t rows, std::size_t cols, std::size_t k, float* values, std::int32_t* indices) {
+void topk_rows(float* values, std::int32_t* indices, const float* x, std::size_t rows, std::size_t cols, std::size_t k) {
     // TODO(ex2.3): per row, order the column indices and keep the first k.
     throw NotImplemented("exercise 2.3: topk_rows (exercises/ch02_bag_of_words/topk_rows.cpp)");
 }

@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/backend.hpp"
+#include "core/tensor.hpp"
+
 namespace ladder {
 
 struct MergeRule {
@@ -21,7 +24,16 @@ void bpe_merge_cpu(std::int32_t* out, std::int32_t* out_len, const std::int32_t*
 // the survivors (their new positions), scatter. v1 scans with scan v2 (blocks combined
 // in levels), v2 with scan v3 (one pass, decoupled look-back).
 inline constexpr int bpe_merge_gpu_versions = 2;
-namespace simt { void bpe_merge(int version, std::int32_t* out, std::int32_t* out_len, const std::int32_t* tokens, std::size_t n, MergeRule rule); }
-namespace cuda { void bpe_merge(int version, std::int32_t* out, std::int32_t* out_len, const std::int32_t* tokens, std::size_t n, MergeRule rule); }
+inline constexpr int bpe_merge_gpu_default = 2;
+#define LADDER_BPE_MERGE_GPU_API                                                                                       \
+    void bpe_merge(int version, std::int32_t* out, std::int32_t* out_len, const std::int32_t* tokens, std::size_t n,   \
+                   MergeRule rule);
+namespace simt { LADDER_BPE_MERGE_GPU_API }
+namespace cuda { LADDER_BPE_MERGE_GPU_API }
+#undef LADDER_BPE_MERGE_GPU_API
+
+// ---- on Tensors ----
+// out (n) int32: tokens (n) int32 with `rule` applied, then -1; out_len (1) int32 = m.
+void bpe_merge(const Backend& be, Tensor& out, Tensor& out_len, const Tensor& tokens, MergeRule rule);
 
 }  // namespace ladder

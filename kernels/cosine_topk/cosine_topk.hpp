@@ -32,8 +32,8 @@ void cosine_topk_cpu(std::int32_t* top_ids, T* top_sims, const T* queries, const
 inline constexpr int cosine_topk_gpu_versions = 2;
 inline constexpr int cosine_topk_gpu_default = 2;
 inline constexpr std::size_t cosine_topk_max_k = 32;
-#define LADDER_COSINE_TOPK_GPU_API                                                                          \
-    void cosine_topk(int version, std::int32_t* top_ids, float* top_sims, const float* queries, const float* table, \
+#define LADDER_COSINE_TOPK_GPU_API                                                                                     \
+    void cosine_topk(int version, std::int32_t* top_ids, float* top_sims, const float* queries, const float* table,    \
                      const float* table_inv_norm, const std::int32_t* exclude, const TopkDims& d);
 namespace simt { LADDER_COSINE_TOPK_GPU_API }
 namespace cuda { LADDER_COSINE_TOPK_GPU_API }

@@ -25,8 +25,8 @@ void embedding_gather(const Backend& be, Tensor& out, const Tensor& table, const
     if (be.device() == Device::cpu) {
         embedding_gather_cpu(out.data(), table.data(), ids.data_i32(), B, V, D);
     } else {
-        LADDER_GPU_CALL(be.device(), embedding_gather, be.version("embedding_gather", 1), out.data(), table.data(),
-                        ids.data_i32(), B, V, D);
+        LADDER_GPU_CALL(be.device(), embedding_gather, be.version("embedding_gather", embedding_gather_gpu_default),
+                        out.data(), table.data(), ids.data_i32(), B, V, D);
     }
 }
 
@@ -40,8 +40,9 @@ void embedding_scatter_add(const Backend& be, Tensor& table, const Tensor& rows,
     if (be.device() == Device::cpu) {
         embedding_scatter_add_cpu(table.data(), rows.data(), ids.data_i32(), B, V, D, scale);
     } else {
-        LADDER_GPU_CALL(be.device(), embedding_scatter_add, be.version("embedding_scatter_add", 1), table.data(),
-                        rows.data(), ids.data_i32(), B, V, D, scale);
+        LADDER_GPU_CALL(be.device(), embedding_scatter_add,
+                        be.version("embedding_scatter_add", embedding_scatter_add_gpu_default), table.data(), rows.data(),
+                        ids.data_i32(), B, V, D, scale);
     }
 }
 

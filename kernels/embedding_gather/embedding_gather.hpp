@@ -26,15 +26,17 @@ void embedding_scatter_add_cpu(T* table, const T* rows, const std::int32_t* ids,
 // rows, atomicAdd into the table (repeated ids collide; the order of the additions is
 // the hardware's).
 inline constexpr int embedding_gather_gpu_versions = 1;
+inline constexpr int embedding_gather_gpu_default = 1;
 inline constexpr int embedding_scatter_add_gpu_versions = 1;
-#define LADDER_EMBEDDING_GPU_API                                                                                  \
-    void embedding_gather(int version, float* out, const float* table, const std::int32_t* ids, std::size_t B,     \
-                          std::size_t V, std::size_t D);                                                          \
-    void embedding_scatter_add(int version, float* table, const float* rows, const std::int32_t* ids, std::size_t B, \
+inline constexpr int embedding_scatter_add_gpu_default = 1;
+#define LADDER_EMBEDDING_GATHER_GPU_API                                                                                \
+    void embedding_gather(int version, float* out, const float* table, const std::int32_t* ids, std::size_t B,         \
+                          std::size_t V, std::size_t D);                                                               \
+    void embedding_scatter_add(int version, float* table, const float* rows, const std::int32_t* ids, std::size_t B,   \
                                std::size_t V, std::size_t D, float scale);
-namespace simt { LADDER_EMBEDDING_GPU_API }
-namespace cuda { LADDER_EMBEDDING_GPU_API }
-#undef LADDER_EMBEDDING_GPU_API
+namespace simt { LADDER_EMBEDDING_GATHER_GPU_API }
+namespace cuda { LADDER_EMBEDDING_GATHER_GPU_API }
+#undef LADDER_EMBEDDING_GATHER_GPU_API
 
 // ---- on Tensors ----
 // out (B,D) = table (V,D) [ids (B, int32)]; table [ids] += scale * rows (B,D).

@@ -51,10 +51,11 @@ void register_embedding_gather(Registry& r) {
         op.reference = {"xtensor", "row copies with xt::row", [](Problem& p) {
                             embedding_gather_cpu(p.f32("out"), p.f32("table"), p.i32("ids"), p["B"], p["V"], p["D"]);
                         }};
-        op.versions.push_back({"v1", "one thread per output element", [](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, embedding_gather, 1, p.f32("out"), p.f32("table"), p.i32("ids"),
-                                                   p["B"], p["V"], p["D"]);
-                               }});
+        op.versions = numbered_versions(embedding_gather_gpu_versions, {"one thread per output element"},
+                                        [](Device dev, int v, Problem& p) {
+                                            LADDER_GPU_CALL(dev, embedding_gather, v, p.f32("out"), p.f32("table"),
+                                                            p.i32("ids"), p["B"], p["V"], p["D"]);
+                                        });
         // A copy: no arithmetic at all, so every bit must match.
         op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
         op.bytes = [](const Case& c) { return 8.0 * c["B"] * c["D"] + 4.0 * c["B"]; };
@@ -86,10 +87,13 @@ void register_embedding_gather(Registry& r) {
                             embedding_scatter_add_cpu(p.f32("table"), p.f32("rows"), p.i32("ids"), p["B"], p["V"], p["D"],
                                                       kScale);
                         }};
-        op.versions.push_back({"v1", "one thread per element of rows, atomicAdd", [](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, embedding_scatter_add, 1, p.f32("table"), p.f32("rows"),
-                                                   p.i32("ids"), p["B"], p["V"], p["D"], kScale);
-                               }});
+        op.versions = numbered_versions(embedding_scatter_add_gpu_versions,
+                                        {"one thread per element of rows, atomicAdd"},
+                                        [](Device dev, int v, Problem& p) {
+                                            LADDER_GPU_CALL(dev, embedding_scatter_add, v, p.f32("table"),
+                                                            p.f32("rows"), p.i32("ids"), p["B"], p["V"], p["D"],
+                                                            kScale);
+                                        });
         op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: bounds below cover "table"
         // Element (v, d) of the table ends as t0 + sum of n terms s * rows[b][d] (each product
         // rounded identically on both sides: s is a power of two). Any order of summing

@@ -15,10 +15,10 @@ void histogram(const Backend& be, Tensor& counts, const Tensor& ids) {
                  "histogram: tensors on {} and {} but the backend is {}", device_name(ids.device()),
                  device_name(counts.device()), be.name());
     if (be.device() == Device::cpu) {
-        histogram_cpu(ids.data_i32(), ids.numel(), counts.numel(), counts.data_i32());
+        histogram_cpu(counts.data_i32(), ids.data_i32(), ids.numel(), counts.numel());
     } else {
-        LADDER_GPU_CALL(be.device(), histogram, be.version("histogram", histogram_gpu_default), ids.data_i32(),
-                        ids.numel(), counts.numel(), counts.data_i32());
+        LADDER_GPU_CALL(be.device(), histogram, be.version("histogram", histogram_gpu_default), counts.data_i32(),
+                        ids.data_i32(), ids.numel(), counts.numel());
     }
 }
 

@@ -17,8 +17,8 @@ namespace ladder::LADDER_GPU_NS {
 // [book:histogram-v1]
 // v1: every thread handles one id. Many threads may increment the same bin at once (the
 // word "the"), so the increment must be atomic: a plain ++ would lose counts.
-static __global__ void histogram_v1_kernel(const std::int32_t* ids, std::size_t n, std::size_t bins,
-                                           std::int32_t* counts) {
+static __global__ void histogram_v1_kernel(std::int32_t* counts, const std::int32_t* ids, std::size_t n,
+                                           std::size_t bins) {
     const std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= n) return;
     const std::int32_t id = ids[i];
@@ -31,8 +31,8 @@ static __global__ void histogram_v1_kernel(const std::int32_t* ids, std::size_t 
 // memory, where atomics are cheap and only the block's threads collide; then it adds each
 // non-zero bin to the global counts with one atomic. A grid-stride loop lets a few hundred
 // blocks cover any n. Vocabularies larger than shared memory are done in chunks of bins.
-static __global__ void histogram_v2_kernel(const std::int32_t* ids, std::size_t n, std::size_t bins,
-                                           std::int32_t* counts, unsigned chunk) {
+static __global__ void histogram_v2_kernel(std::int32_t* counts, const std::int32_t* ids, std::size_t n,
+                                           std::size_t bins, unsigned chunk) {
     LADDER_DYNAMIC_SHARED(int, local);   // local[b] counts bin b0 + b of this block
     const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
     for (std::size_t b0 = 0; b0 < bins; b0 += chunk) {
@@ -54,7 +54,7 @@ static __global__ void histogram_v2_kernel(const std::int32_t* ids, std::size_t 
 
 // ---- launchers ----
 
-void histogram(int version, const std::int32_t* ids, std::size_t n, std::size_t bins, std::int32_t* counts) {
+void histogram(int version, std::int32_t* counts, const std::int32_t* ids, std::size_t n, std::size_t bins) {
     if (bins == 0) return;
     // Both versions add into counts, so it starts at zero.
     LADDER_CUDA_CHECK(cudaMemset(counts, 0, bins * sizeof(std::int32_t)));
@@ -62,7 +62,7 @@ void histogram(int version, const std::int32_t* ids, std::size_t n, std::size_t 
     constexpr unsigned threads = 256;
     switch (version) {
         case 1:
-            launch(histogram_v1_kernel, dim3(ceil_div(n, threads)), dim3(threads), 0, 0, ids, n, bins, counts);
+            launch(histogram_v1_kernel, dim3(ceil_div(n, threads)), dim3(threads), 0, 0, counts, ids, n, bins);
             return;
         case 2: {
             // 12k bins = 48 KiB of shared memory, the most a block gets without opting in.
@@ -71,7 +71,7 @@ void histogram(int version, const std::int32_t* ids, std::size_t n, std::size_t 
             // Enough blocks to fill a large GPU (132 SMs x 2), each with >= 8 ids per thread.
             unsigned blocks = ceil_div(n, threads * 8);
             blocks = blocks < 264u ? blocks : 264u;
-            launch(histogram_v2_kernel, dim3(blocks), dim3(threads), chunk * sizeof(int), 0, ids, n, bins, counts,
+            launch(histogram_v2_kernel, dim3(blocks), dim3(threads), chunk * sizeof(int), 0, counts, ids, n, bins,
                    chunk);
             return;
         }

@@ -14,13 +14,16 @@ namespace ladder {
 // ---- CPU ----
 // The reference: one pass, one increment per id. (A scatter: an xtensor expression would
 // not make it any clearer, so it is a loop.) counts is overwritten.
-void histogram_cpu(const std::int32_t* ids, std::size_t n, std::size_t bins, std::int32_t* counts);
+void histogram_cpu(std::int32_t* counts, const std::int32_t* ids, std::size_t n, std::size_t bins);
 
 // ---- GPU (histogram.cu): v1 global atomics, v2 shared-memory privatised ----
 inline constexpr int histogram_gpu_versions = 2;
 inline constexpr int histogram_gpu_default = 2;
-namespace simt { void histogram(int version, const std::int32_t* ids, std::size_t n, std::size_t bins, std::int32_t* counts); }
-namespace cuda { void histogram(int version, const std::int32_t* ids, std::size_t n, std::size_t bins, std::int32_t* counts); }
+#define LADDER_HISTOGRAM_GPU_API                                                                                       \
+    void histogram(int version, std::int32_t* counts, const std::int32_t* ids, std::size_t n, std::size_t bins);
+namespace simt { LADDER_HISTOGRAM_GPU_API }
+namespace cuda { LADDER_HISTOGRAM_GPU_API }
+#undef LADDER_HISTOGRAM_GPU_API
 
 // ---- on Tensors ----
 // counts (bins) int32 = histogram of ids (n) int32, on the backend's device.

@@ -7,7 +7,7 @@
 namespace ladder {
 
 // [book:histogram-cpu]
-void histogram_cpu(const std::int32_t* ids, std::size_t n, std::size_t bins, std::int32_t* counts) {
+void histogram_cpu(std::int32_t* counts, const std::int32_t* ids, std::size_t n, std::size_t bins) {
     std::fill(counts, counts + bins, 0);
     for (std::size_t i = 0; i < n; ++i) {
         const std::int32_t id = ids[i];

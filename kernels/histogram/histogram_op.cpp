@@ -46,11 +46,11 @@ void register_histogram(Registry& r) {
     op.bench_cases = {hc(1 << 20, 20000), hc(800000, 13000), hc(1 << 22, 30000)};
     op.make = make;
     op.reference = {"loop", "one increment per id",
-                    [](Problem& p) { histogram_cpu(p.i32("ids"), p["n"], p["bins"], p.i32("counts")); }};
+                    [](Problem& p) { histogram_cpu(p.i32("counts"), p.i32("ids"), p["n"], p["bins"]); }};
     op.versions = numbered_versions(
         histogram_gpu_versions, {"one thread per id, global atomics", "privatised: shared-memory histogram per block"},
         [](Device dev, int v, Problem& p) {
-            LADDER_GPU_CALL(dev, histogram, v, p.i32("ids"), p["n"], p["bins"], p.i32("counts"));
+            LADDER_GPU_CALL(dev, histogram, v, p.i32("counts"), p.i32("ids"), p["n"], p["bins"]);
         });
     // Integer counts: the order atomics land in cannot change a sum of integers, so every
     // version must match exactly (the harness compares int32 outputs bit for bit).

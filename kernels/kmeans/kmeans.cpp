@@ -21,8 +21,8 @@ void kmeans_assign(const Backend& be, Tensor& assign, Tensor& dist, const Tensor
     if (be.device() == Device::cpu) {
         kmeans_assign_cpu(assign.data_i32(), dist.data(), x.data(), centroids.data(), d);
     } else {
-        LADDER_GPU_CALL(be.device(), kmeans_assign, be.version("kmeans_assign", 2), assign.data_i32(), dist.data(),
-                        x.data(), centroids.data(), d);
+        LADDER_GPU_CALL(be.device(), kmeans_assign, be.version("kmeans_assign", kmeans_assign_gpu_default),
+                        assign.data_i32(), dist.data(), x.data(), centroids.data(), d);
     }
 }
 
@@ -39,8 +39,8 @@ void kmeans_update(const Backend& be, Tensor& centroids, Tensor& counts, const T
     if (be.device() == Device::cpu) {
         kmeans_update_cpu(centroids.data(), counts.data_i32(), x.data(), assign.data_i32(), d);
     } else {
-        LADDER_GPU_CALL(be.device(), kmeans_update, be.version("kmeans_update", 1), centroids.data(), counts.data_i32(),
-                        x.data(), assign.data_i32(), d);
+        LADDER_GPU_CALL(be.device(), kmeans_update, be.version("kmeans_update", kmeans_update_gpu_default),
+                        centroids.data(), counts.data_i32(), x.data(), assign.data_i32(), d);
     }
 }
 

@@ -28,12 +28,14 @@ void kmeans_update_cpu(T* centroids, std::int32_t* counts, const T* x, const std
 // assign v1: one thread per point; v2: the same, centroids staged in shared memory tiles.
 // update v1: one thread per (cluster, dimension), points in index order (no atomics).
 inline constexpr int kmeans_assign_gpu_versions = 2;
+inline constexpr int kmeans_assign_gpu_default = 2;
 inline constexpr int kmeans_update_gpu_versions = 1;
-#define LADDER_KMEANS_GPU_API                                                                                    \
-    void kmeans_assign(int version, std::int32_t* assign, float* dist, const float* x, const float* centroids,     \
-                       const KmeansDims& d);                                                                     \
-    void kmeans_update(int version, float* centroids, std::int32_t* counts, const float* x, const std::int32_t* assign, \
-                       const KmeansDims& d);
+inline constexpr int kmeans_update_gpu_default = 1;
+#define LADDER_KMEANS_GPU_API                                                                                          \
+    void kmeans_assign(int version, std::int32_t* assign, float* dist, const float* x, const float* centroids,         \
+                       const KmeansDims& d);                                                                           \
+    void kmeans_update(int version, float* centroids, std::int32_t* counts, const float* x,                            \
+                       const std::int32_t* assign, const KmeansDims& d);
 namespace simt { LADDER_KMEANS_GPU_API }
 namespace cuda { LADDER_KMEANS_GPU_API }
 #undef LADDER_KMEANS_GPU_API

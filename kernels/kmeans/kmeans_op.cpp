@@ -95,11 +95,12 @@ void register_kmeans(Registry& r) {
                             kmeans_update_cpu(p.f32("centroids"), p.i32("counts"), p.f32("x"), p.i32("assign"),
                                               dims_of(p.sizes()));
                         }};
-        op.versions.push_back(
-            {"v1", "one thread per (cluster, dimension), points in order", [](Device dev, Problem& p) {
-                 LADDER_GPU_CALL(dev, kmeans_update, 1, p.f32("centroids"), p.i32("counts"), p.f32("x"),
-                                 p.i32("assign"), dims_of(p.sizes()));
-             }});
+        op.versions = numbered_versions(kmeans_update_gpu_versions,
+                                        {"one thread per (cluster, dimension), points in order"},
+                                        [](Device dev, int v, Problem& p) {
+                                            LADDER_GPU_CALL(dev, kmeans_update, v, p.f32("centroids"), p.i32("counts"),
+                                                            p.f32("x"), p.i32("assign"), dims_of(p.sizes()));
+                                        });
         // The same float additions in the same order (points by index), then the same
         // correctly rounded division: bit-identical results. counts are integers.
         op.tolerance = [](const Case&) { return Tolerance{0, 0}; };

@@ -33,8 +33,11 @@ void matmul_cpu_cblas(float* c, const float* a, const float* b, const MatmulDims
 // v1 naive, v2 shared-memory tiles, v3 4x4 register tiles, v4 8x8 register tiles (matmul.cu).
 inline constexpr int matmul_gpu_versions = 4;
 inline constexpr int matmul_gpu_default = 4;
-namespace simt { void matmul(int version, float* c, const float* a, const float* b, const MatmulDims& d); }
-namespace cuda { void matmul(int version, float* c, const float* a, const float* b, const MatmulDims& d); }
+#define LADDER_MATMUL_GPU_API                                                                                          \
+    void matmul(int version, float* c, const float* a, const float* b, const MatmulDims& d);
+namespace simt { LADDER_MATMUL_GPU_API }
+namespace cuda { LADDER_MATMUL_GPU_API }
+#undef LADDER_MATMUL_GPU_API
 
 #if LADDER_WITH_CUDA
 // cuBLAS sgemm on device pointers: the peer v1..v3 are measured against on a GPU.

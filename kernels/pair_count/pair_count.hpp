@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/backend.hpp"
+#include "core/tensor.hpp"
+
 namespace ladder {
 
 // The table: open addressing with linear probing, `capacity` a power of two, at least
@@ -37,7 +40,18 @@ void pair_count_canonical(std::int32_t* keys, std::int32_t* counts, std::size_t 
 // v2 block-privatised: each block counts its tile in a shared-memory table, then adds
 //    each distinct pair to the global table once
 inline constexpr int pair_count_gpu_versions = 2;
-namespace simt { void pair_count(int version, std::int32_t* keys, std::int32_t* counts, std::size_t capacity, const std::int32_t* tokens, std::size_t n); }
-namespace cuda { void pair_count(int version, std::int32_t* keys, std::int32_t* counts, std::size_t capacity, const std::int32_t* tokens, std::size_t n); }
+inline constexpr int pair_count_gpu_default = 2;
+#define LADDER_PAIR_COUNT_GPU_API                                                                                      \
+    void pair_count(int version, std::int32_t* keys, std::int32_t* counts, std::size_t capacity,                       \
+                    const std::int32_t* tokens, std::size_t n);
+namespace simt { LADDER_PAIR_COUNT_GPU_API }
+namespace cuda { LADDER_PAIR_COUNT_GPU_API }
+#undef LADDER_PAIR_COUNT_GPU_API
+
+// ---- on Tensors ----
+// keys, counts (capacity) int32 = the table of tokens (n) int32; capacity (the length of
+// keys and counts) a power of two. Slot order varies between runs on a GPU: put a table in
+// key order with pair_count_canonical before comparing.
+void pair_count(const Backend& be, Tensor& keys, Tensor& counts, const Tensor& tokens);
 
 }  // namespace ladder

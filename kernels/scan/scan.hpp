@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/backend.hpp"
+#include "core/tensor.hpp"
+
 namespace ladder {
 
 // ---- CPU ----
@@ -19,7 +22,14 @@ void scan_exclusive_cpu(T* out, const T* in, std::size_t n);
 inline constexpr int scan_gpu_versions = 3;
 inline constexpr int scan_gpu_default = 3;
 // out and in may not overlap. Temporary device memory is allocated inside.
-namespace simt { void scan_exclusive(int version, std::int32_t* out, const std::int32_t* in, std::size_t n); }
-namespace cuda { void scan_exclusive(int version, std::int32_t* out, const std::int32_t* in, std::size_t n); }
+#define LADDER_SCAN_GPU_API                                                                                            \
+    void scan_exclusive(int version, std::int32_t* out, const std::int32_t* in, std::size_t n);
+namespace simt { LADDER_SCAN_GPU_API }
+namespace cuda { LADDER_SCAN_GPU_API }
+#undef LADDER_SCAN_GPU_API
+
+// ---- on Tensors ----
+// out (n) int32 = exclusive prefix sum of in (n) int32 (two different tensors).
+void scan_exclusive(const Backend& be, Tensor& out, const Tensor& in);
 
 }  // namespace ladder

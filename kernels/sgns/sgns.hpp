@@ -32,9 +32,11 @@ void sgns_cpu(T* loss, T* d_in, T* d_out, const T* w_in, const T* w_out, const s
 // ---- GPU (sgns.cu): v1 one thread per pair, v2 one warp per pair ----
 inline constexpr int sgns_gpu_versions = 2;
 inline constexpr int sgns_gpu_default = 2;
+// On the emulator v1 runs fastest: there a warp shuffle costs a fiber switch per lane.
+inline constexpr int sgns_simt_fastest = 1;
 inline constexpr std::size_t sgns_max_k1 = 32;   // negatives + 1, at most
-#define LADDER_SGNS_GPU_API                                                                                   \
-    void sgns(int version, float* loss, float* d_in, float* d_out, const float* w_in, const float* w_out,      \
+#define LADDER_SGNS_GPU_API                                                                                            \
+    void sgns(int version, float* loss, float* d_in, float* d_out, const float* w_in, const float* w_out,              \
               const std::int32_t* in_ids, const std::int32_t* out_ids, const SgnsDims& d);
 namespace simt { LADDER_SGNS_GPU_API }
 namespace cuda { LADDER_SGNS_GPU_API }

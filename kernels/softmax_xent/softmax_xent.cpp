@@ -25,10 +25,10 @@ void softmax_xent_forward(const Backend& be, Tensor& losses, Tensor& probs, cons
     LADDER_CHECK(probs.shape() == logits.shape() && losses.numel() == B, "softmax_xent_forward: probs {} and losses {} "
                  "must be {} and ({})", probs.shape().str(), losses.shape().str(), logits.shape().str(), B);
     if (be.device() == Device::cpu) {
-        softmax_xent_forward_cpu(logits.data(), targets.data_i32(), B, V, losses.data(), probs.data());
+        softmax_xent_forward_cpu(losses.data(), probs.data(), logits.data(), targets.data_i32(), B, V);
     } else {
         LADDER_GPU_CALL(be.device(), softmax_xent_forward, be.version("softmax_xent", softmax_xent_gpu_default),
-                        logits.data(), targets.data_i32(), B, V, losses.data(), probs.data());
+                        losses.data(), probs.data(), logits.data(), targets.data_i32(), B, V);
     }
 }
 
@@ -39,10 +39,11 @@ void softmax_xent_backward(const Backend& be, Tensor& dlogits, const Tensor& pro
     LADDER_CHECK(dlogits.shape() == probs.shape() && dlosses.numel() == B, "softmax_xent_backward: dlogits {} and "
                  "dlosses {} must be {} and ({})", dlogits.shape().str(), dlosses.shape().str(), probs.shape().str(), B);
     if (be.device() == Device::cpu) {
-        softmax_xent_backward_cpu(probs.data(), targets.data_i32(), dlosses.data(), B, V, scale, dlogits.data());
+        softmax_xent_backward_cpu(dlogits.data(), probs.data(), targets.data_i32(), dlosses.data(), B, V, scale);
     } else {
-        LADDER_GPU_CALL(be.device(), softmax_xent_backward, be.version("softmax_xent_backward", 1), probs.data(),
-                        targets.data_i32(), dlosses.data(), B, V, scale, dlogits.data());
+        LADDER_GPU_CALL(be.device(), softmax_xent_backward,
+                        be.version("softmax_xent_backward", softmax_xent_backward_gpu_default), dlogits.data(),
+                        probs.data(), targets.data_i32(), dlosses.data(), B, V, scale);
     }
 }
 

@@ -17,8 +17,8 @@ namespace ladder::LADDER_GPU_NS {
 // ---- kernels ----
 
 // [book:softmax-xent-v1]
-static __global__ void softmax_xent_forward_v1_kernel(const float* logits, const std::int32_t* targets, std::size_t B,
-                                                      std::size_t V, float* losses, float* probs) {
+static __global__ void softmax_xent_forward_v1_kernel(float* losses, float* probs, const float* logits,
+                                                      const std::int32_t* targets, std::size_t B, std::size_t V) {
     const std::size_t b = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (b >= B) return;
     const float* x_b = logits + b * V;
@@ -33,8 +33,8 @@ static __global__ void softmax_xent_forward_v1_kernel(const float* logits, const
 // [/book]
 
 // [book:softmax-xent-v2]
-static __global__ void softmax_xent_forward_v2_kernel(const float* logits, const std::int32_t* targets, std::size_t B,
-                                                      std::size_t V, float* losses, float* probs) {
+static __global__ void softmax_xent_forward_v2_kernel(float* losses, float* probs, const float* logits,
+                                                      const std::int32_t* targets, std::size_t B, std::size_t V) {
     const std::size_t b = (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
     const int lane = threadIdx.x % 32;
     if (b >= B) return;   // whole warps leave together
@@ -53,9 +53,9 @@ static __global__ void softmax_xent_forward_v2_kernel(const float* logits, const
 
 // [book:softmax-xent-backward-v1]
 // forward: loss_b = log sum_v exp(x_bv) - x_bt  =>  dlogits_bv = (p_bv - [v == t_b]) dloss_b / scale
-static __global__ void softmax_xent_backward_v1_kernel(const float* probs, const std::int32_t* targets,
-                                                       const float* dlosses, std::size_t B, std::size_t V, float scale,
-                                                       float* dlogits) {
+static __global__ void softmax_xent_backward_v1_kernel(float* dlogits, const float* probs, const std::int32_t* targets,
+                                                       const float* dlosses, std::size_t B, std::size_t V,
+                                                       float scale) {
     const std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= B * V) return;
     const std::size_t b = i / V, v = i % V;
@@ -66,32 +66,32 @@ static __global__ void softmax_xent_backward_v1_kernel(const float* probs, const
 
 // ---- launchers ----
 
-void softmax_xent_forward(int version, const float* logits, const std::int32_t* targets, std::size_t B, std::size_t V,
-                          float* losses, float* probs) {
+void softmax_xent_forward(int version, float* losses, float* probs, const float* logits, const std::int32_t* targets,
+                          std::size_t B, std::size_t V) {
     if (B == 0 || V == 0) return;
     constexpr unsigned threads = 256;
     switch (version) {
         case 1:
-            launch(softmax_xent_forward_v1_kernel, dim3(ceil_div(B, threads)), dim3(threads), 0, 0, logits, targets, B, V,
-                   losses, probs);
+            launch(softmax_xent_forward_v1_kernel, dim3(ceil_div(B, threads)), dim3(threads), 0, 0, losses, probs, logits,
+                   targets, B, V);
             return;
         case 2:
-            launch(softmax_xent_forward_v2_kernel, dim3(ceil_div(B * 32, threads)), dim3(threads), 0, 0, logits, targets,
-                   B, V, losses, probs);
+            launch(softmax_xent_forward_v2_kernel, dim3(ceil_div(B * 32, threads)), dim3(threads), 0, 0, losses, probs,
+                   logits, targets, B, V);
             return;
         default:
             LADDER_NO_SUCH_VERSION("softmax_xent", version, softmax_xent_gpu_versions);
     }
 }
 
-void softmax_xent_backward(int version, const float* probs, const std::int32_t* targets, const float* dlosses,
-                           std::size_t B, std::size_t V, float scale, float* dlogits) {
+void softmax_xent_backward(int version, float* dlogits, const float* probs, const std::int32_t* targets,
+                           const float* dlosses, std::size_t B, std::size_t V, float scale) {
     if (B == 0 || V == 0) return;
     constexpr unsigned threads = 256;
     switch (version) {
         case 1:
-            launch(softmax_xent_backward_v1_kernel, dim3(ceil_div(B * V, threads)), dim3(threads), 0, 0, probs, targets,
-                   dlosses, B, V, scale, dlogits);
+            launch(softmax_xent_backward_v1_kernel, dim3(ceil_div(B * V, threads)), dim3(threads), 0, 0, dlogits, probs,
+                   targets, dlosses, B, V, scale);
             return;
         default:
             LADDER_NO_SUCH_VERSION("softmax_xent_backward", version, softmax_xent_backward_gpu_versions);

@@ -19,22 +19,23 @@ namespace ladder {
 // References, T = float or double (double for the finite-difference check of backward).
 // Targets must be in [0, V) (checked here; the GPU versions do not check).
 template <class T>
-void softmax_xent_forward_cpu(const T* logits, const std::int32_t* targets, std::size_t B, std::size_t V, T* losses,
-                              T* probs);
+void softmax_xent_forward_cpu(T* losses, T* probs, const T* logits, const std::int32_t* targets, std::size_t B,
+                              std::size_t V);
 template <class T>
-void softmax_xent_backward_cpu(const T* probs, const std::int32_t* targets, const T* dlosses, std::size_t B,
-                               std::size_t V, T scale, T* dlogits);
+void softmax_xent_backward_cpu(T* dlogits, const T* probs, const std::int32_t* targets, const T* dlosses, std::size_t B,
+                               std::size_t V, T scale);
 
 // ---- GPU (softmax_xent.cu) ----
 // forward: v1 one thread per row, v2 one warp per row; backward: v1 one thread per element.
 inline constexpr int softmax_xent_gpu_versions = 2;
 inline constexpr int softmax_xent_gpu_default = 2;
 inline constexpr int softmax_xent_backward_gpu_versions = 1;
-#define LADDER_SOFTMAX_XENT_GPU_API                                                                            \
-    void softmax_xent_forward(int version, const float* logits, const std::int32_t* targets, std::size_t B,    \
-                              std::size_t V, float* losses, float* probs);                                     \
-    void softmax_xent_backward(int version, const float* probs, const std::int32_t* targets, const float* dlosses, \
-                               std::size_t B, std::size_t V, float scale, float* dlogits);
+inline constexpr int softmax_xent_backward_gpu_default = 1;
+#define LADDER_SOFTMAX_XENT_GPU_API                                                                                    \
+    void softmax_xent_forward(int version, float* losses, float* probs, const float* logits,                           \
+                              const std::int32_t* targets, std::size_t B, std::size_t V);                              \
+    void softmax_xent_backward(int version, float* dlogits, const float* probs, const std::int32_t* targets,           \
+                               const float* dlosses, std::size_t B, std::size_t V, float scale);
 namespace simt { LADDER_SOFTMAX_XENT_GPU_API }
 namespace cuda { LADDER_SOFTMAX_XENT_GPU_API }
 #undef LADDER_SOFTMAX_XENT_GPU_API

@@ -23,8 +23,8 @@ void check_targets(const std::int32_t* targets, std::size_t B, std::size_t V) {
 
 // [book:softmax-xent-forward-cpu]
 template <class T>
-void softmax_xent_forward_cpu(const T* logits, const std::int32_t* targets, std::size_t B, std::size_t V, T* losses,
-                              T* probs) {
+void softmax_xent_forward_cpu(T* losses, T* probs, const T* logits, const std::int32_t* targets, std::size_t B,
+                              std::size_t V) {
     check_targets(targets, B, V);
     // Row by row (adaptors over one row: measured ~2x faster here than one (B,V) expression
     // with a broadcast (B,1) max, which xtensor evaluates element by element with steppers).
@@ -43,8 +43,8 @@ void softmax_xent_forward_cpu(const T* logits, const std::int32_t* targets, std:
 
 // [book:softmax-xent-backward-cpu]
 template <class T>
-void softmax_xent_backward_cpu(const T* probs, const std::int32_t* targets, const T* dlosses, std::size_t B,
-                               std::size_t V, T scale, T* dlogits) {
+void softmax_xent_backward_cpu(T* dlogits, const T* probs, const std::int32_t* targets, const T* dlosses, std::size_t B,
+                               std::size_t V, T scale) {
     check_targets(targets, B, V);
     auto p = xt::adapt(probs, B * V, xt::no_ownership(), std::array{B, V});     // (B,V)
     auto g = xt::adapt(dlogits, B * V, xt::no_ownership(), std::array{B, V});   // (B,V)
@@ -57,12 +57,13 @@ void softmax_xent_backward_cpu(const T* probs, const std::int32_t* targets, cons
 }
 // [/book]
 
-template void softmax_xent_forward_cpu<float>(const float*, const std::int32_t*, std::size_t, std::size_t, float*, float*);
-template void softmax_xent_forward_cpu<double>(const double*, const std::int32_t*, std::size_t, std::size_t, double*,
-                                               double*);
-template void softmax_xent_backward_cpu<float>(const float*, const std::int32_t*, const float*, std::size_t, std::size_t,
-                                               float, float*);
-template void softmax_xent_backward_cpu<double>(const double*, const std::int32_t*, const double*, std::size_t,
-                                                std::size_t, double, double*);
+template void softmax_xent_forward_cpu<float>(float*, float*, const float*, const std::int32_t*, std::size_t,
+                                              std::size_t);
+template void softmax_xent_forward_cpu<double>(double*, double*, const double*, const std::int32_t*, std::size_t,
+                                               std::size_t);
+template void softmax_xent_backward_cpu<float>(float*, const float*, const std::int32_t*, const float*, std::size_t,
+                                               std::size_t, float);
+template void softmax_xent_backward_cpu<double>(double*, const double*, const std::int32_t*, const double*, std::size_t,
+                                                std::size_t, double);
 
 }  // namespace ladder

@@ -69,7 +69,7 @@ Problem make_backward(const Case& c, Rng& rng) {
     auto targets = p.add_i32("targets", Role::in, Shape{B});
     fill_targets(rng, targets, V);
     auto probs = p.add_f32("probs", Role::in, Shape{B, V});
-    softmax_xent_forward_cpu(logits.data(), targets.data(), B, V, losses.data(), probs.data());
+    softmax_xent_forward_cpu(losses.data(), probs.data(), logits.data(), targets.data(), B, V);
     fill_test_values(rng, p.add_f32("dlosses", Role::in, Shape{B}), B);
     p.add_f32("dlogits", Role::out, Shape{B, V});
     return p;
@@ -92,14 +92,14 @@ void register_softmax_xent(Registry& r) {
         op.make = make_forward;
         op.reference = {"xtensor", "max, exp, sum, divide as xtensor expressions; loss = log s - (x_t - max)",
                         [](Problem& p) {
-                            softmax_xent_forward_cpu(p.f32("logits"), p.i32("targets"), p["B"], p["V"], p.f32("losses"),
-                                                     p.f32("probs"));
+                            softmax_xent_forward_cpu(p.f32("losses"), p.f32("probs"), p.f32("logits"), p.i32("targets"),
+                                                     p["B"], p["V"]);
                         }};
         op.versions =
             numbered_versions(softmax_xent_gpu_versions, {"one thread per row", "one warp per row, shuffle reductions"},
                               [](Device dev, int v, Problem& p) {
-                                  LADDER_GPU_CALL(dev, softmax_xent_forward, v, p.f32("logits"), p.i32("targets"),
-                                                  p["B"], p["V"], p.f32("losses"), p.f32("probs"));
+                                  LADDER_GPU_CALL(dev, softmax_xent_forward, v, p.f32("losses"), p.f32("probs"),
+                                                  p.f32("logits"), p.i32("targets"), p["B"], p["V"]);
                               });
         op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: forward_bounds() covers both
         op.error_bounds = forward_bounds;
@@ -117,13 +117,15 @@ void register_softmax_xent(Registry& r) {
         op.make = make_backward;
         auto scale = [](const Problem& p) { return static_cast<float>(p["B"]); };
         op.reference = {"xtensor", "(p - onehot) * dloss / scale", [scale](Problem& p) {
-                            softmax_xent_backward_cpu(p.f32("probs"), p.i32("targets"), p.f32("dlosses"), p["B"],
-                                                      p["V"], scale(p), p.f32("dlogits"));
+                            softmax_xent_backward_cpu(p.f32("dlogits"), p.f32("probs"), p.i32("targets"),
+                                                      p.f32("dlosses"), p["B"], p["V"], scale(p));
                         }};
-        op.versions.push_back({"v1", "one thread per element", [scale](Device dev, Problem& p) {
-                                   LADDER_GPU_CALL(dev, softmax_xent_backward, 1, p.f32("probs"), p.i32("targets"),
-                                                   p.f32("dlosses"), p["B"], p["V"], scale(p), p.f32("dlogits"));
-                               }});
+        op.versions = numbered_versions(softmax_xent_backward_gpu_versions, {"one thread per element"},
+                                        [scale](Device dev, int v, Problem& p) {
+                                            LADDER_GPU_CALL(dev, softmax_xent_backward, v, p.f32("dlogits"),
+                                                            p.f32("probs"), p.i32("targets"), p.f32("dlosses"), p["B"],
+                                                            p["V"], scale(p));
+                                        });
         // Both sides do the same three correctly rounded operations (a subtraction, a
         // division for the factor, a multiplication) on the same inputs, so they agree to
         // the bit unless a compiler fuses or reorders them; we allow one rounding of

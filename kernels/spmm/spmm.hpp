@@ -29,14 +29,12 @@ void spmm_cpu(T* c, const std::int32_t* row_ptr, const std::int32_t* col, const 
 // ---- GPU (spmm.cu): v1 one thread per output (or per B element, ta), v2 one warp per row ----
 inline constexpr int spmm_gpu_versions = 2;
 inline constexpr int spmm_gpu_default = 2;
-namespace simt {
-void spmm(int version, float* c, const std::int32_t* row_ptr, const std::int32_t* col, const float* val, const float* b,
-          const SpmmDims& d);
-}
-namespace cuda {
-void spmm(int version, float* c, const std::int32_t* row_ptr, const std::int32_t* col, const float* val, const float* b,
-          const SpmmDims& d);
-}
+#define LADDER_SPMM_GPU_API                                                                                            \
+    void spmm(int version, float* c, const std::int32_t* row_ptr, const std::int32_t* col, const float* val,           \
+              const float* b, const SpmmDims& d);
+namespace simt { LADDER_SPMM_GPU_API }
+namespace cuda { LADDER_SPMM_GPU_API }
+#undef LADDER_SPMM_GPU_API
 
 // ---- on Tensors ----
 // A = (row_ptr (R+1), col (nnz), val (nnz)) with K columns. ta = false: c (R,N) = alpha A b + beta c,

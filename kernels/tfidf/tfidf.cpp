@@ -20,10 +20,10 @@ void tfidf(const Backend& be, Tensor& out, const Tensor& row_ptr, const Tensor& 
                      device_name(t->device()), be.name());
     const std::size_t rows = row_ptr.numel() - 1;
     if (be.device() == Device::cpu) {
-        tfidf_cpu(row_ptr.data_i32(), col.data_i32(), counts.data(), idf.data(), rows, out.data());
+        tfidf_cpu(out.data(), row_ptr.data_i32(), col.data_i32(), counts.data(), idf.data(), rows);
     } else {
-        LADDER_GPU_CALL(be.device(), tfidf, be.version("tfidf", tfidf_gpu_default), row_ptr.data_i32(), col.data_i32(),
-                        counts.data(), idf.data(), rows, out.data());
+        LADDER_GPU_CALL(be.device(), tfidf, be.version("tfidf", tfidf_gpu_default), out.data(), row_ptr.data_i32(),
+                        col.data_i32(), counts.data(), idf.data(), rows);
     }
 }
 

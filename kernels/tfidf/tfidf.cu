@@ -15,8 +15,8 @@ namespace ladder::LADDER_GPU_NS {
 // ---- kernels ----
 
 // [book:tfidf-v1]
-static __global__ void tfidf_v1_kernel(const std::int32_t* row_ptr, const std::int32_t* col, const float* counts,
-                                       const float* idf, std::size_t rows, float* out) {
+static __global__ void tfidf_v1_kernel(float* out, const std::int32_t* row_ptr, const std::int32_t* col,
+                                       const float* counts, const float* idf, std::size_t rows) {
     const std::size_t r = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (r >= rows) return;
     const std::int32_t begin = row_ptr[r], end = row_ptr[r + 1];
@@ -36,8 +36,8 @@ static __global__ void tfidf_v1_kernel(const std::int32_t* row_ptr, const std::i
 // [book:tfidf-v2]
 // v2: warp w of the grid owns row w. Lane l handles entries begin + l, begin + l + 32, ...;
 // five butterfly shuffles add up the 32 partial sums so that every lane holds the total.
-static __global__ void tfidf_v2_kernel(const std::int32_t* row_ptr, const std::int32_t* col, const float* counts,
-                                       const float* idf, std::size_t rows, float* out) {
+static __global__ void tfidf_v2_kernel(float* out, const std::int32_t* row_ptr, const std::int32_t* col,
+                                       const float* counts, const float* idf, std::size_t rows) {
     const std::size_t r = (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
     const int lane = threadIdx.x % 32;
     if (r >= rows) return;   // whole warps leave together (rows are per warp)
@@ -58,17 +58,17 @@ static __global__ void tfidf_v2_kernel(const std::int32_t* row_ptr, const std::i
 
 // ---- launchers ----
 
-void tfidf(int version, const std::int32_t* row_ptr, const std::int32_t* col, const float* counts, const float* idf,
-           std::size_t rows, float* out) {
+void tfidf(int version, float* out, const std::int32_t* row_ptr, const std::int32_t* col, const float* counts,
+           const float* idf, std::size_t rows) {
     if (rows == 0) return;
     constexpr unsigned threads = 256;
     switch (version) {
         case 1:
-            launch(tfidf_v1_kernel, dim3(ceil_div(rows, threads)), dim3(threads), 0, 0, row_ptr, col, counts, idf, rows, out);
+            launch(tfidf_v1_kernel, dim3(ceil_div(rows, threads)), dim3(threads), 0, 0, out, row_ptr, col, counts, idf, rows);
             return;
         case 2:
-            launch(tfidf_v2_kernel, dim3(ceil_div(rows * 32, threads)), dim3(threads), 0, 0, row_ptr, col, counts, idf,
-                   rows, out);
+            launch(tfidf_v2_kernel, dim3(ceil_div(rows * 32, threads)), dim3(threads), 0, 0, out, row_ptr, col, counts,
+                   idf, rows);
             return;
         default:
             LADDER_NO_SUCH_VERSION("tfidf", version, tfidf_gpu_versions);

@@ -15,20 +15,18 @@ namespace ladder {
 // ---- CPU ----
 // The reference (T = float or double). out may not alias counts.
 template <class T>
-void tfidf_cpu(const std::int32_t* row_ptr, const std::int32_t* col, const T* counts, const T* idf, std::size_t rows,
-               T* out);
+void tfidf_cpu(T* out, const std::int32_t* row_ptr, const std::int32_t* col, const T* counts, const T* idf,
+               std::size_t rows);
 
 // ---- GPU (tfidf.cu): v1 one thread per row, v2 one warp per row ----
 inline constexpr int tfidf_gpu_versions = 2;
 inline constexpr int tfidf_gpu_default = 2;
-namespace simt {
-void tfidf(int version, const std::int32_t* row_ptr, const std::int32_t* col, const float* counts, const float* idf,
-           std::size_t rows, float* out);
-}
-namespace cuda {
-void tfidf(int version, const std::int32_t* row_ptr, const std::int32_t* col, const float* counts, const float* idf,
-           std::size_t rows, float* out);
-}
+#define LADDER_TFIDF_GPU_API                                                                                           \
+    void tfidf(int version, float* out, const std::int32_t* row_ptr, const std::int32_t* col, const float* counts,     \
+               const float* idf, std::size_t rows);
+namespace simt { LADDER_TFIDF_GPU_API }
+namespace cuda { LADDER_TFIDF_GPU_API }
+#undef LADDER_TFIDF_GPU_API
 
 // ---- on Tensors ----
 // out (nnz) = unit-length rows of counts (nnz) * idf[col]; row_ptr (R+1), col (nnz) int32, idf (V).

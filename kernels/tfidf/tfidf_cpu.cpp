@@ -14,8 +14,8 @@ namespace ladder {
 
 // [book:tfidf-cpu]
 template <class T>
-void tfidf_cpu(const std::int32_t* row_ptr, const std::int32_t* col, const T* counts, const T* idf, std::size_t rows,
-               T* out) {
+void tfidf_cpu(T* out, const std::int32_t* row_ptr, const std::int32_t* col, const T* counts, const T* idf,
+               std::size_t rows) {
     for (std::size_t r = 0; r < rows; ++r) {
         const auto begin = static_cast<std::size_t>(row_ptr[r]), len = static_cast<std::size_t>(row_ptr[r + 1]) - begin;
         auto c = xt::adapt(counts + begin, len, xt::no_ownership(), std::array{len});   // (len) this row's counts
@@ -27,8 +27,9 @@ void tfidf_cpu(const std::int32_t* row_ptr, const std::int32_t* col, const T* co
 }
 // [/book]
 
-template void tfidf_cpu<float>(const std::int32_t*, const std::int32_t*, const float*, const float*, std::size_t, float*);
-template void tfidf_cpu<double>(const std::int32_t*, const std::int32_t*, const double*, const double*, std::size_t,
-                                double*);
+template void tfidf_cpu<float>(float*, const std::int32_t*, const std::int32_t*, const float*, const float*,
+                               std::size_t);
+template void tfidf_cpu<double>(double*, const std::int32_t*, const std::int32_t*, const double*, const double*,
+                                std::size_t);
 
 }  // namespace ladder

@@ -60,13 +60,13 @@ void register_tfidf(Registry& r) {
     op.bench_cases = {tc(3000, 20000, 35), tc(30000, 30000, 35)};
     op.make = make;
     op.reference = {"xtensor", "per row: gather idf, multiply, divide by the L2 norm", [](Problem& p) {
-                        tfidf_cpu(p.i32("row_ptr"), p.i32("col"), p.f32("counts"), p.f32("idf"), p["R"], p.f32("out"));
+                        tfidf_cpu(p.f32("out"), p.i32("row_ptr"), p.i32("col"), p.f32("counts"), p.f32("idf"), p["R"]);
                     }};
     op.versions =
         numbered_versions(tfidf_gpu_versions, {"one thread per row", "one warp per row, shuffle reduction of the norm"},
                           [](Device dev, int v, Problem& p) {
-                              LADDER_GPU_CALL(dev, tfidf, v, p.i32("row_ptr"), p.i32("col"), p.f32("counts"),
-                                              p.f32("idf"), p["R"], p.f32("out"));
+                              LADDER_GPU_CALL(dev, tfidf, v, p.f32("out"), p.i32("row_ptr"), p.i32("col"),
+                                              p.f32("counts"), p.f32("idf"), p["R"]);
                           });
     op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers "out"
     op.error_bounds = bounds;

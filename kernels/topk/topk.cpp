@@ -18,12 +18,12 @@ void topk(const Backend& be, Tensor& values, Tensor& indices, const Tensor& x, s
         LADDER_CHECK(t->device() == be.device(), "topk: {} is on {} but the backend is {}", t->str(),
                      device_name(t->device()), be.name());
     if (be.device() == Device::cpu) {
-        topk_cpu(x.data(), rows, cols, k, values.data(), indices.data_i32());
+        topk_cpu(values.data(), indices.data_i32(), x.data(), rows, cols, k);
     } else {
         LADDER_CHECK(k <= topk_gpu_max_k, "topk: k = {} on {}: the GPU versions take k <= {}", k, be.name(),
                      topk_gpu_max_k);
-        LADDER_GPU_CALL(be.device(), topk, be.version("topk", topk_gpu_default), x.data(), rows, cols, k, values.data(),
-                        indices.data_i32());
+        LADDER_GPU_CALL(be.device(), topk, be.version("topk", topk_gpu_default), values.data(), indices.data_i32(),
+                        x.data(), rows, cols, k);
     }
 }
 

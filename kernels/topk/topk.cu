@@ -35,8 +35,8 @@ __device__ __forceinline__ void insert(float* vals, std::int32_t* idx, int& coun
 }
 
 // [book:topk-v1]
-static __global__ void topk_v1_kernel(const float* x, std::size_t rows, std::size_t cols, int k, float* values,
-                                      std::int32_t* indices) {
+static __global__ void topk_v1_kernel(float* values, std::int32_t* indices, const float* x, std::size_t rows,
+                                      std::size_t cols, int k) {
     const std::size_t r = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (r >= rows) return;
     float vals[kMaxK];
@@ -55,8 +55,8 @@ static __global__ void topk_v1_kernel(const float* x, std::size_t rows, std::siz
 // v2: lane l scans columns l, l + 32, ... into its own sorted list. The row's top k is then
 // drawn one entry per round: every lane offers the head of its list, a butterfly of
 // shuffles finds the best offer (all lanes agree on it), and the lane that made it pops it.
-static __global__ void topk_v2_kernel(const float* x, std::size_t rows, std::size_t cols, int k, float* values,
-                                      std::int32_t* indices) {
+static __global__ void topk_v2_kernel(float* values, std::int32_t* indices, const float* x, std::size_t rows,
+                                      std::size_t cols, int k) {
     const std::size_t r = (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
     const int lane = threadIdx.x % 32;
     if (r >= rows) return;   // whole warps leave together
@@ -92,8 +92,8 @@ static __global__ void topk_v2_kernel(const float* x, std::size_t rows, std::siz
 
 // ---- launchers ----
 
-void topk(int version, const float* x, std::size_t rows, std::size_t cols, std::size_t k, float* values,
-          std::int32_t* indices) {
+void topk(int version, float* values, std::int32_t* indices, const float* x, std::size_t rows, std::size_t cols,
+          std::size_t k) {
     if (k > cols || k > topk_gpu_max_k)
         throw_error(__FILE__, __LINE__,
                     "topk: k = " + std::to_string(k) + " must be <= cols (" + std::to_string(cols) +
@@ -103,11 +103,11 @@ void topk(int version, const float* x, std::size_t rows, std::size_t cols, std::
     const int kk = static_cast<int>(k);
     switch (version) {
         case 1:
-            launch(topk_v1_kernel, dim3(ceil_div(rows, threads)), dim3(threads), 0, 0, x, rows, cols, kk, values, indices);
+            launch(topk_v1_kernel, dim3(ceil_div(rows, threads)), dim3(threads), 0, 0, values, indices, x, rows, cols, kk);
             return;
         case 2:
-            launch(topk_v2_kernel, dim3(ceil_div(rows * 32, threads)), dim3(threads), 0, 0, x, rows, cols, kk, values,
-                   indices);
+            launch(topk_v2_kernel, dim3(ceil_div(rows * 32, threads)), dim3(threads), 0, 0, values, indices, x, rows,
+                   cols, kk);
             return;
         default:
             LADDER_NO_SUCH_VERSION("topk", version, topk_gpu_versions);

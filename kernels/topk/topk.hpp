@@ -15,7 +15,7 @@ namespace ladder {
 // ---- CPU ----
 // The reference, T = float or double; any k <= cols. x must hold no NaN.
 template <class T>
-void topk_cpu(const T* x, std::size_t rows, std::size_t cols, std::size_t k, T* values, std::int32_t* indices);
+void topk_cpu(T* values, std::int32_t* indices, const T* x, std::size_t rows, std::size_t cols, std::size_t k);
 
 // ---- GPU (topk.cu): v1 one thread per row, v2 one warp per row ----
 // Each thread keeps a sorted list of k candidates in registers/local memory, so the GPU
@@ -23,14 +23,12 @@ void topk_cpu(const T* x, std::size_t rows, std::size_t cols, std::size_t k, T* 
 inline constexpr std::size_t topk_gpu_max_k = 64;
 inline constexpr int topk_gpu_versions = 2;
 inline constexpr int topk_gpu_default = 2;
-namespace simt {
-void topk(int version, const float* x, std::size_t rows, std::size_t cols, std::size_t k, float* values,
-          std::int32_t* indices);
-}
-namespace cuda {
-void topk(int version, const float* x, std::size_t rows, std::size_t cols, std::size_t k, float* values,
-          std::int32_t* indices);
-}
+#define LADDER_TOPK_GPU_API                                                                                            \
+    void topk(int version, float* values, std::int32_t* indices, const float* x, std::size_t rows, std::size_t cols,   \
+              std::size_t k);
+namespace simt { LADDER_TOPK_GPU_API }
+namespace cuda { LADDER_TOPK_GPU_API }
+#undef LADDER_TOPK_GPU_API
 
 // ---- on Tensors ----
 // values (rows, k), indices (rows, k) int32 = top k of each row of x (rows, cols); k <= cols.

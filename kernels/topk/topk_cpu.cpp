@@ -12,7 +12,7 @@ namespace ladder {
 
 // [book:topk-cpu]
 template <class T>
-void topk_cpu(const T* x, std::size_t rows, std::size_t cols, std::size_t k, T* values, std::int32_t* indices) {
+void topk_cpu(T* values, std::int32_t* indices, const T* x, std::size_t rows, std::size_t cols, std::size_t k) {
     LADDER_CHECK(k <= cols, "topk: k = {} is larger than the row length {}", k, cols);
     std::vector<std::int32_t> order(cols);
     for (std::size_t r = 0; r < rows; ++r) {
@@ -30,7 +30,7 @@ void topk_cpu(const T* x, std::size_t rows, std::size_t cols, std::size_t k, T* 
 }
 // [/book]
 
-template void topk_cpu<float>(const float*, std::size_t, std::size_t, std::size_t, float*, std::int32_t*);
-template void topk_cpu<double>(const double*, std::size_t, std::size_t, std::size_t, double*, std::int32_t*);
+template void topk_cpu<float>(float*, std::int32_t*, const float*, std::size_t, std::size_t, std::size_t);
+template void topk_cpu<double>(double*, std::int32_t*, const double*, std::size_t, std::size_t, std::size_t);
 
 }  // namespace ladder

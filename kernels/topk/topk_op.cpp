@@ -48,13 +48,13 @@ void register_topk(Registry& r) {
     op.bench_cases = {kc(8, 3000, 10), kc(11, 20000, 10), kc(1000, 1000, 10)};
     op.make = make;
     op.reference = {"partial_sort", "std::partial_sort of indices by (value desc, index asc)", [](Problem& p) {
-                        topk_cpu(p.f32("x"), p["rows"], p["cols"], p["k"], p.f32("values"), p.i32("indices"));
+                        topk_cpu(p.f32("values"), p.i32("indices"), p.f32("x"), p["rows"], p["cols"], p["k"]);
                     }};
     op.versions = numbered_versions(
         topk_gpu_versions,
         {"one thread per row, insertion into a sorted list", "one warp per row, per-lane lists merged by warp argmax"},
         [](Device dev, int v, Problem& p) {
-            LADDER_GPU_CALL(dev, topk, v, p.f32("x"), p["rows"], p["cols"], p["k"], p.f32("values"), p.i32("indices"));
+            LADDER_GPU_CALL(dev, topk, v, p.f32("values"), p.i32("indices"), p.f32("x"), p["rows"], p["cols"], p["k"]);
         });
     // Selection does no arithmetic: the values are copies of inputs and the order is a total
     // order, so values and indices must match exactly.

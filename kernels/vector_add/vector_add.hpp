@@ -17,8 +17,11 @@ void vector_add_cpu(T* out, const T* a, const T* b, std::size_t n);
 // ---- GPU (vector_add.cu): v1 one thread per element, v2 grid-stride with float4 ----
 inline constexpr int vector_add_gpu_versions = 2;
 inline constexpr int vector_add_gpu_default = 2;
-namespace simt { void vector_add(int version, float* out, const float* a, const float* b, std::size_t n); }
-namespace cuda { void vector_add(int version, float* out, const float* a, const float* b, std::size_t n); }
+#define LADDER_VECTOR_ADD_GPU_API                                                                                      \
+    void vector_add(int version, float* out, const float* a, const float* b, std::size_t n);
+namespace simt { LADDER_VECTOR_ADD_GPU_API }
+namespace cuda { LADDER_VECTOR_ADD_GPU_API }
+#undef LADDER_VECTOR_ADD_GPU_API
 
 // ---- on Tensors ----
 // out = a + b, all of the same shape, on the backend's device.

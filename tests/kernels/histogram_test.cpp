@@ -12,7 +12,7 @@ TEST_CASE("histogram reference counts a worked example and skips ids out of rang
     // ids [2, 0, 2, -1, 5, 2, 1] over 4 bins -> counts [1, 1, 3, 0]; -1 and 5 are skipped.
     const std::int32_t ids[] = {2, 0, 2, -1, 5, 2, 1};
     std::int32_t counts[4] = {7, 7, 7, 7};
-    histogram_cpu(ids, 7, 4, counts);
+    histogram_cpu(counts, ids, 7, 4);
     REQUIRE(std::vector<std::int32_t>(counts, counts + 4) == std::vector<std::int32_t>{1, 1, 3, 0});
 }
 
@@ -30,7 +30,7 @@ TEST_CASE("histogram: no ids still zeroes the counts, in every GPU version", "[h
         void* ids = device_malloc(Device::simt, sizeof(std::int32_t));
         void* counts = device_malloc(Device::simt, poison.size() * sizeof(std::int32_t));
         copy_to_device(Device::simt, counts, poison.data(), poison.size() * sizeof(std::int32_t));
-        simt::histogram(v, static_cast<const std::int32_t*>(ids), 0, poison.size(), static_cast<std::int32_t*>(counts));
+        simt::histogram(v, static_cast<std::int32_t*>(counts), static_cast<const std::int32_t*>(ids), 0, poison.size());
         std::vector<std::int32_t> got(poison.size());
         copy_to_host(Device::simt, got.data(), counts, got.size() * sizeof(std::int32_t));
         device_free(Device::simt, ids);

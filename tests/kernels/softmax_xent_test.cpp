@@ -16,12 +16,12 @@ TEST_CASE("softmax_xent forward reference: a worked example", "[softmax_xent][cp
     const double logits[] = {0, std::log(3.0)};
     const std::int32_t target[] = {0};
     double loss, probs[2];
-    softmax_xent_forward_cpu(logits, target, 1, 2, &loss, probs);
+    softmax_xent_forward_cpu(&loss, probs, logits, target, 1, 2);
     REQUIRE(probs[0] == Approx(0.25).epsilon(1e-15));
     REQUIRE(probs[1] == Approx(0.75).epsilon(1e-15));
     REQUIRE(loss == Approx(std::log(4.0)).epsilon(1e-15));
     const std::int32_t bad[] = {2};
-    REQUIRE_THROWS_WITH(softmax_xent_forward_cpu(logits, bad, 1, 2, &loss, probs), Catch::Contains("targets[0] = 2"));
+    REQUIRE_THROWS_WITH(softmax_xent_forward_cpu(&loss, probs, logits, bad, 1, 2), Catch::Contains("targets[0] = 2"));
 }
 
 TEST_CASE("softmax_xent backward reference equals finite differences of the forward (double)", "[softmax_xent][cpu]") {
@@ -36,13 +36,13 @@ TEST_CASE("softmax_xent backward reference equals finite differences of the forw
     for (auto& t : targets) t = static_cast<std::int32_t>(rng.below(V));
     auto f = [&](const std::vector<double>& xs) {
         std::vector<double> l(B), p(B * V);
-        softmax_xent_forward_cpu(xs.data(), targets.data(), B, V, l.data(), p.data());
+        softmax_xent_forward_cpu(l.data(), p.data(), xs.data(), targets.data(), B, V);
         double s = 0;
         for (std::size_t b = 0; b < B; ++b) s += dloss[b] * l[b] / scale;
         return s;
     };
-    softmax_xent_forward_cpu(x.data(), targets.data(), B, V, losses.data(), probs.data());
-    softmax_xent_backward_cpu(probs.data(), targets.data(), dloss.data(), B, V, scale, grad.data());
+    softmax_xent_forward_cpu(losses.data(), probs.data(), x.data(), targets.data(), B, V);
+    softmax_xent_backward_cpu(grad.data(), probs.data(), targets.data(), dloss.data(), B, V, scale);
     const double h = 1e-5;
     for (std::size_t i = 0; i < B * V; ++i) {
         auto xp = x, xm = x;

@@ -16,7 +16,7 @@ TEST_CASE("tfidf reference: a worked example, an empty row, unit norms", "[tfidf
     const std::int32_t row_ptr[] = {0, 2, 2, 3}, col[] = {0, 2, 1};
     const double counts[] = {1, 2, 4}, idf[] = {1, 2, 3};
     double out[3];
-    tfidf_cpu(row_ptr, col, counts, idf, 3, out);
+    tfidf_cpu(out, row_ptr, col, counts, idf, 3);
     REQUIRE(out[0] == Approx(1 / std::sqrt(37.0)).epsilon(1e-15));
     REQUIRE(out[1] == Approx(6 / std::sqrt(37.0)).epsilon(1e-15));
     REQUIRE(out[2] == 1.0);

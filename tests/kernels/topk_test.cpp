@@ -13,10 +13,10 @@ TEST_CASE("topk reference: descending, ties to the smaller index", "[topk][cpu]"
     const float x[] = {1, 5, 3, 5, -2};
     float values[3];
     std::int32_t indices[3];
-    topk_cpu(x, 1, 5, 3, values, indices);
+    topk_cpu(values, indices, x, 1, 5, 3);
     REQUIRE(std::vector<float>(values, values + 3) == std::vector<float>{5, 5, 3});
     REQUIRE(std::vector<std::int32_t>(indices, indices + 3) == std::vector<std::int32_t>{1, 3, 2});
-    REQUIRE_THROWS_WITH(topk_cpu(x, 1, 5, 6, values, indices), Catch::Contains("k = 6 is larger"));
+    REQUIRE_THROWS_WITH(topk_cpu(values, indices, x, 1, 5, 6), Catch::Contains("k = 6 is larger"));
 }
 
 TEST_CASE("topk: every GPU version matches the CPU reference on simt", "[topk][simt]") {

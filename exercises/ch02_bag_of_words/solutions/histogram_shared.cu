@@ -6,8 +6,8 @@ namespace ladder::LADDER_GPU_NS::ex02 {
 
 constexpr int kBins = static_cast<int>(ex02_shared_max_bins);
 
-static __global__ void histogram_shared_kernel(const std::int32_t* ids, std::size_t n, std::size_t bins,
-                                               std::int32_t* counts) {
+static __global__ void histogram_shared_kernel(std::int32_t* counts, const std::int32_t* ids, std::size_t n,
+                                               std::size_t bins) {
     __shared__ int local[kBins];
     for (std::size_t b = threadIdx.x; b < bins; b += blockDim.x) local[b] = 0;
     __syncthreads();
@@ -21,13 +21,13 @@ static __global__ void histogram_shared_kernel(const std::int32_t* ids, std::siz
         if (local[b] != 0) atomicAdd(&counts[b], local[b]);
 }
 
-void histogram_shared(const std::int32_t* ids, std::size_t n, std::size_t bins, std::int32_t* counts) {
+void histogram_shared(std::int32_t* counts, const std::int32_t* ids, std::size_t n, std::size_t bins) {
     if (bins == 0) return;
     LADDER_CUDA_CHECK(cudaMemset(counts, 0, bins * sizeof(std::int32_t)));
     if (n == 0) return;
     unsigned blocks = ceil_div(n, 256 * 8);
     blocks = blocks < 64u ? blocks : 64u;
-    launch(histogram_shared_kernel, dim3(blocks), dim3(256), 0, 0, ids, n, bins, counts);
+    launch(histogram_shared_kernel, dim3(blocks), dim3(256), 0, 0, counts, ids, n, bins);
 }
 
 }  // namespace ladder::LADDER_GPU_NS::ex02

@@ -6,8 +6,8 @@
 
 namespace ladder::ex02 {
 
-void tfidf_rows(const std::int32_t* row_ptr, const std::int32_t* col, const float* counts, const float* idf,
-                std::size_t rows, float* out) {
+void tfidf_rows(float* out, const std::int32_t* row_ptr, const std::int32_t* col, const float* counts, const float* idf,
+                std::size_t rows) {
     for (std::size_t r = 0; r < rows; ++r) {
         float sum_sq = 0.0f;
         for (std::int32_t j = row_ptr[r]; j < row_ptr[r + 1]; ++j) {

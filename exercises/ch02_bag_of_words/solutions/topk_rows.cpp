@@ -7,7 +7,7 @@
 
 namespace ladder::ex02 {
 
-void topk_rows(const float* x, std::size_t rows, std::size_t cols, std::size_t k, float* values, std::int32_t* indices) {
+void topk_rows(float* values, std::int32_t* indices, const float* x, std::size_t rows, std::size_t cols, std::size_t k) {
     std::vector<std::int32_t> order(cols);
     for (std::size_t r = 0; r < rows; ++r) {
         const float* x_r = x + r * cols;
