@@ -2,8 +2,10 @@
 // Introduced in ch04.
 #include "chapters/ch04_tokenization/reference.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <sstream>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -22,20 +24,38 @@ std::string install_hint(const fs::path& dir) {
                        "first if node is missing)", dir.string());
 }
 
+// A private folder for one exchange with node: mkdtemp makes its name unique across threads
+// and processes; it is removed on every way out, errors included.
+class ScratchDir {
+public:
+    ScratchDir() {
+        std::string pattern = (fs::temp_directory_path() / "ladder_tiktoken_XXXXXX").string();
+        LADDER_CHECK(::mkdtemp(pattern.data()) != nullptr, "cannot create a temporary folder {}: {}", pattern,
+                     std::error_code(errno, std::generic_category()).message());
+        path_ = pattern;
+    }
+    ~ScratchDir() {
+        std::error_code ec;   // a destructor must not throw; a leftover folder is harmless
+        fs::remove_all(path_, ec);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    fs::path operator/(const char* name) const { return path_ / name; }
+
+private:
+    fs::path path_;
+};
+
 // Runs `node gpt2_ids.js <args> < in > out` and returns out's contents.
 std::string run_node(const fs::path& dir, const std::string& args, std::string_view input) {
     if (auto missing = reference_missing(dir)) LADDER_THROW("{}", *missing);
-    static int serial = 0;
-    const fs::path base = fs::temp_directory_path() / fmt::format("ladder_tiktoken_{}_{}", ::getpid(), serial++);
-    const fs::path in = base.string() + ".in", out = base.string() + ".out", err = base.string() + ".err";
+    const ScratchDir scratch;
+    const fs::path in = scratch / "in", out = scratch / "out", err = scratch / "err";
     write_file_atomic(in, std::string(input));
     const std::string cmd = fmt::format("node '{}' {} < '{}' > '{}' 2> '{}'", (dir / "gpt2_ids.js").string(), args, in.string(),
                                         out.string(), err.string());
     const int status = std::system(cmd.c_str());
     std::string result = fs::exists(out) ? read_file(out) : "", errors = fs::exists(err) ? read_file(err) : "";
-    fs::remove(in);
-    fs::remove(out);
-    fs::remove(err);
     LADDER_CHECK(status == 0, "the reference encoder failed ({}): {}", cmd, errors.substr(0, 2000));
     return result;
 }

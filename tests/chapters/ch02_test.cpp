@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <fstream>
 
 #include "chapters/ch02_bag_of_words/classifiers.hpp"
 #include "chapters/ch02_bag_of_words/corpus.hpp"
@@ -13,6 +12,7 @@
 #include "chapters/ch02_bag_of_words/vocab.hpp"
 #include "core/device.hpp"
 #include "tests/chapters/run_chapter.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ladder;
 using namespace ladder::ch02;
@@ -21,16 +21,12 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kSamples = std::string(LADDER_SOURCE_DIR) + "/data/samples/ch02_quotes";
 
-// A corpus folder in a fresh temp dir; each split's text as given.
-fs::path make_corpus(const std::string& name, const std::string& train, const std::string& validation,
-                     const std::string& test) {
-    const fs::path dir = fs::temp_directory_path() / ("ladder_ch02_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    for (auto [file, text] : {std::pair{"train.tsv", &train}, {"validation.tsv", &validation}, {"test.tsv", &test}}) {
-        std::ofstream(dir / file, std::ios::binary) << *text;
-    }
-    return dir;
+// A corpus folder `name` inside the test's temp dir; each split's text as given.
+fs::path make_corpus(const testing::TempDir& tmp, const std::string& name, const std::string& train,
+                     const std::string& validation, const std::string& test) {
+    for (auto [file, text] : {std::pair{"train.tsv", &train}, {"validation.tsv", &validation}, {"test.tsv", &test}})
+        tmp.write(fs::path(name) / file, *text);
+    return tmp / name;
 }
 const std::string kGoodTrain = "a\tapples and pears\na\tpears and plums\nb\tcars and trucks\nb\ttrucks and buses\n";
 const std::string kGoodOther = "a\tapples\nb\tbuses\n";
@@ -186,7 +182,8 @@ TEST_CASE("ch02: a missing corpus names the folder and the command that fetches 
 }
 
 TEST_CASE("ch02: an empty corpus is refused", "[ch02][chapters]") {
-    const fs::path dir = make_corpus("empty", "", kGoodOther, kGoodOther);
+    const testing::TempDir tmp("ch02");
+    const fs::path dir = make_corpus(tmp, "empty", "", kGoodOther, kGoodOther);
     const auto run = testing::run_chapter("ch02", "--quick --data " + dir.string());
     REQUIRE(run.exit_code == 1);
     REQUIRE_THAT(run.output, Catch::Contains("train.tsv: no documents (the corpus is empty)"));
@@ -194,7 +191,8 @@ TEST_CASE("ch02: an empty corpus is refused", "[ch02][chapters]") {
 
 TEST_CASE("ch02: invalid UTF-8 is reported with file and byte offset, or replaced on request", "[ch02][chapters]") {
     // The bad byte 0xFF is at offset 2 + 6 = 8 ("a\tpears " would be 8 bytes: a, tab, p,e,a,r,s, space).
-    const fs::path dir = make_corpus("utf8", "a\tpears \xFF and plums\n" + kGoodTrain, kGoodOther, kGoodOther);
+    const testing::TempDir tmp("ch02");
+    const fs::path dir = make_corpus(tmp, "utf8", "a\tpears \xFF and plums\n" + kGoodTrain, kGoodOther, kGoodOther);
     const auto run = testing::run_chapter("ch02", "--quick --data " + dir.string());
     REQUIRE(run.exit_code == 1);
     REQUIRE_THAT(run.output, Catch::Contains("train.tsv: invalid UTF-8 at byte 8") && Catch::Contains("--replace-invalid"));
@@ -204,11 +202,12 @@ TEST_CASE("ch02: invalid UTF-8 is reported with file and byte offset, or replace
 }
 
 TEST_CASE("ch02: a category with a single document is refused", "[ch02][chapters]") {
-    const fs::path dir = make_corpus("single", kGoodTrain + "c\tthe only quote about c\n", kGoodOther, kGoodOther);
+    const testing::TempDir tmp("ch02");
+    const fs::path dir = make_corpus(tmp, "single", kGoodTrain + "c\tthe only quote about c\n", kGoodOther, kGoodOther);
     const auto run = testing::run_chapter("ch02", "--quick --data " + dir.string());
     REQUIRE(run.exit_code == 1);
     REQUIRE_THAT(run.output, Catch::Contains("category 'c' has only 1 document"));
-    const fs::path unseen = make_corpus("unseen", kGoodTrain, kGoodOther + "z\tzebras\n", kGoodOther);
+    const fs::path unseen = make_corpus(tmp, "unseen", kGoodTrain, kGoodOther + "z\tzebras\n", kGoodOther);
     const auto run2 = testing::run_chapter("ch02", "--quick --data " + unseen.string());
     REQUIRE(run2.exit_code == 1);
     REQUIRE_THAT(run2.output, Catch::Contains("validation.tsv:3: category 'z' does not occur in the training split"));

@@ -6,8 +6,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <unistd.h>
 
 #include "chapters/ch03_word2vec/analysis.hpp"
 #include "chapters/ch03_word2vec/corpus.hpp"
@@ -18,18 +16,13 @@
 #include "core/error.hpp"
 #include "core/fileio.hpp"
 #include "core/rng.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ladder;
 using namespace ladder::ch03;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path temp_file(const std::string& name, const std::string& content) {
-    const fs::path p = fs::temp_directory_path() / ("ladder_ch03_" + std::to_string(::getpid()) + "_" + name);
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-}
 
 using Sentences = std::vector<std::vector<std::string>>;
 
@@ -78,6 +71,7 @@ double topic_margin(const Embeddings& e) {
 }  // namespace
 
 TEST_CASE("ch03 vocabulary: counts, order, min-count and the empty cases", "[ch03][lib]") {
+    const testing::TempDir tmp("ch03_lib");
     const Sentences s{{"b", "a", "c", "a"}, {"b", "a", "d"}};
     const Vocab v = build_vocab(s, 2, "test");
     REQUIRE(v.words == std::vector<std::string>{"a", "b"});   // a: 3, b: 2; c, d dropped
@@ -90,7 +84,7 @@ TEST_CASE("ch03 vocabulary: counts, order, min-count and the empty cases", "[ch0
     REQUIRE(c.raw_words == 7);
     REQUIRE_THROWS_WITH(build_vocab(s, 4, "test"), Catch::Contains("no word occurs 4 times") && Catch::Contains("--min-count"));
     REQUIRE_THROWS_WITH(build_vocab({}, 1, "empty.txt"), Catch::Contains("empty.txt: the corpus holds no words"));
-    const auto empty = temp_file("empty.txt", "\n  \n...\n");
+    const auto empty = tmp.write("empty.txt", "\n  \n...\n");
     REQUIRE_THROWS_WITH(read_sentences(empty), Catch::Contains(empty.string()) && Catch::Contains("holds no words"));
 }
 
@@ -120,9 +114,10 @@ TEST_CASE("ch03 unigram table gives each word a share proportional to count^0.75
 }
 
 TEST_CASE("ch03 vectors round-trip through the word2vec text and binary formats", "[ch03][lib]") {
+    const testing::TempDir tmp("ch03_lib");
     const Embeddings e = random_embeddings(7, 5, 3);
     for (const char* name : {"v.txt", "v.bin"}) {
-        const fs::path p = fs::temp_directory_path() / ("ladder_ch03_rt_" + std::to_string(::getpid()) + name);
+        const fs::path p = tmp / name;
         if (std::string(name) == "v.bin") save_binary(e, p);
         else save_text(e, p);
         const Embeddings back = load_vectors(p);
@@ -133,40 +128,42 @@ TEST_CASE("ch03 vectors round-trip through the word2vec text and binary formats"
 }
 
 TEST_CASE("ch03 bad vector files get errors that name the file and the place", "[ch03][lib]") {
-    const auto truncated = temp_file("trunc.txt", "3 2\nthe 0.1 0.2\nking 0.3 0.4\n");
+    const testing::TempDir tmp("ch03_lib");
+    const auto truncated = tmp.write("trunc.txt", "3 2\nthe 0.1 0.2\nking 0.3 0.4\n");
     REQUIRE_THROWS_WITH(load_vectors(truncated), Catch::Contains(truncated.string()) && Catch::Contains("truncated") &&
                                                      Catch::Contains("promises 3 words"));
-    const auto wrong_dim = temp_file("dim.txt", "2 3\nthe 0.1 0.2 0.3\nking 0.3 0.4\n");
+    const auto wrong_dim = tmp.write("dim.txt", "2 3\nthe 0.1 0.2 0.3\nking 0.3 0.4\n");
     REQUIRE_THROWS_WITH(load_vectors(wrong_dim), Catch::Contains(wrong_dim.string() + ": line 3") &&
                                                      Catch::Contains("'king' has 2 values") && Catch::Contains("dimension is 3"));
-    const auto bad_header = temp_file("hdr.txt", "hello world\n");
+    const auto bad_header = tmp.write("hdr.txt", "hello world\n");
     REQUIRE_THROWS_WITH(load_vectors(bad_header), Catch::Contains("line 1: expected a header"));
-    const auto not_number = temp_file("nan.txt", "1 2\nthe 0.1 x\n");
+    const auto not_number = tmp.write("nan.txt", "1 2\nthe 0.1 x\n");
     REQUIRE_THROWS_WITH(load_vectors(not_number), Catch::Contains("line 2: value 2 of 'the' is not a number"));
     // Binary: cut a valid file short, and claim a dimension the data does not have.
     const Embeddings e = random_embeddings(3, 4, 5);
-    const fs::path good = fs::temp_directory_path() / ("ladder_ch03_good_" + std::to_string(::getpid()) + ".bin");
+    const fs::path good = tmp / "good.bin";
     save_binary(e, good);
     const std::string bytes = read_file(good);
-    const auto cut = temp_file("cut.bin", bytes.substr(0, bytes.size() - 7));
+    const auto cut = tmp.write("cut.bin", bytes.substr(0, bytes.size() - 7));
     REQUIRE_THROWS_WITH(load_vectors(cut), Catch::Contains(cut.string() + ": truncated at byte") &&
                                                Catch::Contains("record 3 of 3"));
     std::string lie = bytes;
     lie.replace(0, 3, "3 3");   // header "3 4" -> "3 3": records are 4 floats long
-    const auto wrong = temp_file("lie.bin", lie);
+    const auto wrong = tmp.write("lie.bin", lie);
     REQUIRE_THROWS_WITH(load_vectors(wrong), Catch::Contains(wrong.string()) && Catch::Contains("does not match the data"));
 }
 
 TEST_CASE("ch03 questions file: sections, case folding and errors", "[ch03][lib]") {
-    const auto q = temp_file("q.txt", ": family\nMan King Woman Queen\n\n: plural\ndog dogs cat cats\n");
+    const testing::TempDir tmp("ch03_lib");
+    const auto q = tmp.write("q.txt", ": family\nMan King Woman Queen\n\n: plural\ndog dogs cat cats\n");
     const auto s = read_questions(q);
     REQUIRE(s.size() == 2);
     REQUIRE(s[0].name == "family");
     REQUIRE(s[0].questions[0].b == "king");
     REQUIRE(s[1].questions[0].d == "cats");
-    const auto bad = temp_file("qbad.txt", ": family\nman king woman\n");
+    const auto bad = tmp.write("qbad.txt", ": family\nman king woman\n");
     REQUIRE_THROWS_WITH(read_questions(bad), Catch::Contains(bad.string() + ": line 2: expected 4 words"));
-    const auto empty = temp_file("qempty.txt", ": family\n");
+    const auto empty = tmp.write("qempty.txt", ": family\n");
     REQUIRE_THROWS_WITH(read_questions(empty), Catch::Contains("no questions"));
 }
 

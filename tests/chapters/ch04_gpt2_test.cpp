@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/fileio.hpp"
 #include "core/text.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ladder;
 using namespace ladder::tok;
@@ -182,13 +183,12 @@ TEST_CASE("ch04 GPT-2 files load and save back byte for byte", "[ch04][gpt2]") {
     CHECK(t.encoder_json() == read_file(files / "encoder.json"));
     CHECK(t.vocab_bpe() == read_file(files / "vocab.bpe"));
     // The Hugging Face names for the same bytes load too.
-    const auto hf = std::filesystem::temp_directory_path() / ("ladder_ch04_hf_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(hf);
+    const ladder::testing::TempDir tmp("ch04_hf");
+    const auto& hf = tmp.path();
     std::filesystem::copy_file(files / "encoder.json", hf / "vocab.json", std::filesystem::copy_options::overwrite_existing);
     std::filesystem::copy_file(files / "vocab.bpe", hf / "merges.txt", std::filesystem::copy_options::overwrite_existing);
     const BpeTokenizer h = BpeTokenizer::load_gpt2(hf);
     CHECK(h.encode("Hello, 세계!") == t.encode("Hello, 세계!"));
-    std::filesystem::remove_all(hf);
 }
 
 TEST_CASE("ch04 GPT-2 encode is identical on 1 and 2 threads and round-trips", "[ch04][gpt2]") {

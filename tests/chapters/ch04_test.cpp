@@ -6,6 +6,7 @@
 #include "chapters/ch04_tokenization/tokenizer.hpp"
 #include "core/fileio.hpp"
 #include "tests/chapters/run_chapter.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ladder;
 
@@ -50,13 +51,11 @@ TEST_CASE("ch04 rejects a vocabulary under 256 and a missing corpus", "[ch04][ch
     REQUIRE(small.exit_code == 1);
     REQUIRE_THAT(small.output, Catch::Contains("vocabulary size 100 is smaller than the 257 tokens"));
     // Without --quick the program needs the real corpus: from an empty data folder it is missing.
-    const auto dir = std::filesystem::temp_directory_path() / ("ladder_ch04_empty_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto missing = testing::run_chapter("ch04", "--data-dir " + dir.string());
+    const testing::TempDir dir("ch04_empty");
+    const auto missing = testing::run_chapter("ch04", "--data-dir " + dir.path().string());
     INFO(missing.output);
     CHECK(missing.exit_code == 1);
     CHECK_THAT(missing.output, Catch::Contains("kjv.txt is missing") && Catch::Contains("./ladder data kjv"));
-    std::filesystem::remove_all(dir);
     const auto bad = testing::run_chapter("ch04", "--no-such-option");
     REQUIRE(bad.exit_code != 0);
 }

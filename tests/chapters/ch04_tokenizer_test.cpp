@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/fileio.hpp"
 #include "core/text.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ladder;
 using namespace ladder::tok;
@@ -152,14 +153,14 @@ TEST_CASE("ch04 a trained tokenizer saves, loads and round-trips", "[ch04][train
     const auto ids = t.encode(text);
     CHECK(ids.size() * 10 < text.size() * 6);     // 244 merges already save 40% of the length
     CHECK(t.decode(ids) == text);
-    const auto dir = std::filesystem::temp_directory_path() / ("ladder_ch04_save_" + std::to_string(::getpid()));
+    const ladder::testing::TempDir tmp("ch04_save");
+    const auto dir = tmp / "tokenizer";
     t.save(dir);
     const BpeTokenizer u = BpeTokenizer::load_gpt2(dir);
     CHECK(u.vocab_size() == t.vocab_size());
     CHECK(u.encode(text) == ids);
     CHECK(u.special_id(kEndOfText) == r.specials[0]);
     CHECK(read_file(dir / "encoder.json") == t.encoder_json());
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("ch04 decode of encode is exact for any bytes, on any thread count", "[ch04][roundtrip]") {
@@ -252,6 +253,7 @@ TEST_CASE("ch04 GPT-2 file loaders name the bad line or token", "[ch04][bad-inpu
     // A vocabulary without every byte.
     REQUIRE_THROWS_WITH(BpeTokenizer::from_gpt2_text("{\"a\": 0}", ""), Catch::Contains("256 byte tokens"));
     // A directory with neither pair of names.
-    REQUIRE_THROWS_WITH(BpeTokenizer::load_gpt2(std::filesystem::temp_directory_path() / "ladder_no_such_dir"),
+    const ladder::testing::TempDir tmp("ch04_load");
+    REQUIRE_THROWS_WITH(BpeTokenizer::load_gpt2(tmp / "no_such_dir"),
                         Catch::Contains("neither encoder.json + vocab.bpe"));
 }

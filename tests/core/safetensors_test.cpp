@@ -9,17 +9,12 @@
 
 #include "core/fileio.hpp"
 #include "core/safetensors.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ladder;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path temp_path(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("ladder_safetensors_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    return dir / name;
-}
-
 // A file with the given JSON header text and data bytes.
 std::string make_file(const std::string& header, const std::string& data) {
     std::string out(8, '\0');
@@ -34,10 +29,11 @@ SafeTensors parse(const std::string& file) {
 }  // namespace
 
 TEST_CASE("safetensors round trip keeps names, shapes, values and metadata", "[safetensors]") {
+    const testing::TempDir tmp("safetensors");
     const std::vector<float> w{1.5f, -2.0f, 3.25f, 0.0f, 1e-30f, -7.0f};
     const std::vector<std::int32_t> ids{7, -1, 100};
     const std::vector<TensorView> views{{"wte", DType::f32, {2, 3}, w.data()}, {"ids", DType::i32, {3}, ids.data()}};
-    const fs::path path = temp_path("round.safetensors");
+    const fs::path path = tmp / "round.safetensors";
     save_safetensors(path, views, {{"step", "12"}});
     const SafeTensors st = load_safetensors(path);
     REQUIRE(st.metadata.at("step") == "12");
@@ -53,8 +49,9 @@ TEST_CASE("safetensors round trip keeps names, shapes, values and metadata", "[s
 }
 
 TEST_CASE("the file layout is the one Python's safetensors reads", "[safetensors]") {
+    const testing::TempDir tmp("safetensors");
     const std::vector<float> w{1.0f, 2.0f, 3.0f};
-    const fs::path path = temp_path("layout.safetensors");
+    const fs::path path = tmp / "layout.safetensors";
     const std::vector<TensorView> views{{"a", DType::f32, {3}, w.data()}};
     save_safetensors(path, views);
     const std::string bytes = read_file(path);
@@ -72,6 +69,7 @@ TEST_CASE("the file layout is the one Python's safetensors reads", "[safetensors
 }
 
 TEST_CASE("corrupt safetensors files get errors that name the problem", "[safetensors]") {
+    const testing::TempDir tmp("safetensors");
     const std::string ok_header = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
     const std::string data(8, '\0');
     REQUIRE_NOTHROW(parse(make_file(ok_header, data)));
@@ -92,5 +90,5 @@ TEST_CASE("corrupt safetensors files get errors that name the problem", "[safete
         parse(make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
                         data)),
         Catch::Contains("tensors 'a' and 'b' overlap"));
-    REQUIRE_THROWS_WITH(load_safetensors(temp_path("missing.safetensors")), Catch::Contains("cannot open"));
+    REQUIRE_THROWS_WITH(load_safetensors(tmp / "missing.safetensors"), Catch::Contains("cannot open"));
 }
