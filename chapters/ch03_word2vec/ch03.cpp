@@ -328,6 +328,12 @@ int main(int argc, char** argv) {
         if (!app.get_option("--epochs")->count()) o.train.epochs = 40;
         if (!app.get_option("--min-count")->count()) o.min_count = 2;
         if (!app.get_option("--sample")->count()) o.train.sample = 0;
+        // The GPU trainer moves a row by the sum of its gradients in a batch. The default 1024
+        // pairs are about a quarter of an epoch of the sample (754 words in the vocabulary, up
+        // to W + 1 = 6 pairs each), in which "the" (a fifth of the words) is a centre, context
+        // or negative hundreds of times: that summed step diverges. 128 pairs train as well as
+        // the CPU's pair-by-pair steps (tests/chapters/ch03_test.cpp checks both).
+        if (!app.get_option("--batch")->count()) o.train.gpu_batch = 128;
     }
     return ladder::guarded_main([&] { return run(o); });
 }
