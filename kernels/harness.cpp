@@ -9,6 +9,7 @@
 
 #include "core/cli.hpp"
 #include "core/error.hpp"
+#include "core/simt/simt_runtime.hpp"
 
 namespace ladder {
 
@@ -114,7 +115,8 @@ CheckResult compare_outputs(const OpSpec& op, const Problem& expected, const Pro
         }
     }
     // 2. Unwritten (still poison) and NaN, 3. Inf of the wrong sign, 4. the tolerance.
-    const Tolerance tol = op.tolerance(expected.sizes());
+    const bool has_tol = static_cast<bool>(op.tolerance);
+    const Tolerance tol = has_tol ? op.tolerance(expected.sizes()) : Tolerance{};
     const auto bounds = op.error_bounds ? op.error_bounds(expected) : std::map<std::string, std::vector<double>>{};
     constexpr double inf = std::numeric_limits<double>::infinity();
     double worst_ratio = -1;   // error / allowed error of r.worst
@@ -135,6 +137,8 @@ CheckResult compare_outputs(const OpSpec& op, const Problem& expected, const Pro
         const auto bound = bounds.find(eb.name);
         LADDER_CHECK(bound == bounds.end() || bound->second.size() == n, "op {}: error_bounds['{}'] has {} entries, not {}",
                      op.name, eb.name, bound->second.size(), n);
+        LADDER_CHECK(eb.dtype != DType::f32 || bound != bounds.end() || has_tol, "op {}: float output '{}' has neither a "
+                     "per-element error bound nor a tolerance", op.name, eb.name);
         for (std::size_t i = 0; i < n; ++i) {
             ++r.checked;
             const double e = value_at(ew, i, eb.dtype), g = value_at(gw, i, eb.dtype);
@@ -168,25 +172,96 @@ CheckResult compare_outputs(const OpSpec& op, const Problem& expected, const Pro
     }
     if (r.bad > 0 && r.ok) {
         fail(fmt::format("{} of {} elements outside the tolerance ({}); first {}; worst {}", r.bad, r.checked,
-                         bounds.empty() ? fmt::format("abs {:.3g} + rel {:.3g} x |expected|", tol.abs, tol.rel)
-                                        : std::string("the op's per-element error bound"),
+                         bounds.count(r.first->buffer) || !has_tol
+                             ? std::string("the op's per-element error bound")
+                             : fmt::format("abs {:.3g} + rel {:.3g} x |expected|", tol.abs, tol.rel),
                          r.first->str(), r.worst->str()));
     }
     return r;
 }
 
-CheckResult check_gpu(const OpSpec& op, const GpuVersion& v, Device device, const Case& c, std::uint64_t seed) {
+const char* simt_mode_name(SimtMode m) {
+    switch (m) {
+    case SimtMode::configured: return "configured schedule";
+    case SimtMode::race_check: return "race check";
+    case SimtMode::forward: return "forward order";
+    case SimtMode::reverse: return "reverse order";
+    case SimtMode::random: return "random order";
+    }
+    return "?";
+}
+
+std::vector<SimtMode> simt_modes(const OpSpec& op, std::size_t seed_index) {
+    if (seed_index == 0)
+        return op.no_race_check.empty() ? std::vector{SimtMode::race_check}
+                                        : std::vector{SimtMode::forward, SimtMode::reverse};
+    if (seed_index == 1) return {SimtMode::random};
+    return {SimtMode::configured};
+}
+
+namespace {
+// Sets the emulator's options for one check and restores them after.
+class SimtModeScope {
+public:
+    SimtModeScope(Device device, SimtMode mode, std::uint64_t seed) : saved_(simt::options()) {
+        if (device != Device::simt || mode == SimtMode::configured) return;
+        simt::Options o = saved_;
+        o.race_check = mode == SimtMode::race_check;
+        o.schedule = mode == SimtMode::reverse ? simt::Schedule::reverse
+                     : mode == SimtMode::random ? simt::Schedule::random
+                                                : simt::Schedule::forward;
+        o.seed = seed;
+        simt::set_options(o);
+    }
+    ~SimtModeScope() { simt::set_options(saved_); }
+    SimtModeScope(const SimtModeScope&) = delete;
+    SimtModeScope& operator=(const SimtModeScope&) = delete;
+
+private:
+    simt::Options saved_;
+};
+}  // namespace
+
+CheckResult check_gpu(const OpSpec& op, const GpuVersion& v, Device device, const Case& c, std::uint64_t seed,
+                      SimtMode mode) {
     const Problem host = make_problem(op, c, seed);
     Problem expected = run_reference(op, host);
     Problem dev = upload_problem(host, device);
-    v.run(device, dev);
-    device_synchronize(device);
+    try {
+        const SimtModeScope scope(device, mode, seed);
+        v.run(device, dev);
+        device_synchronize(device);
+    } catch (const Error& e) {
+        CheckResult r;
+        r.ok = false;
+        r.failure = fmt::format("{} on {}{} threw: {}", v.name, device_name(device),
+                                device == Device::simt && mode != SimtMode::configured
+                                    ? fmt::format(" ({})", simt_mode_name(mode))
+                                    : std::string(),
+                                e.what());
+        return r;
+    }
     Problem got = download_problem(dev);
     if (op.canonicalize) {
         op.canonicalize(expected);
         op.canonicalize(got);
     }
     return compare_outputs(op, expected, got, &dev);
+}
+
+void check_gpu_all(const OpSpec& op, const GpuVersion& v, Device device,
+                   const std::function<void(const std::string& what, const CheckResult& r)>& report) {
+    for (const Case& c : op.test_cases) {
+        for (std::size_t s = 0; s < op.seeds.size(); ++s) {
+            const auto modes = device == Device::simt ? simt_modes(op, s) : std::vector{SimtMode::configured};
+            for (SimtMode mode : modes) {
+                const std::string what =
+                    fmt::format("{} on {}, {}, seed {}{}", v.name, device_name(device), c.str(), op.seeds[s],
+                                device == Device::simt ? std::string(", ") + simt_mode_name(mode) : std::string());
+                report(what, check_gpu(op, v, device, c, op.seeds[s], mode));
+            }
+        }
+    }
 }
 
 CheckResult check_cpu(const OpSpec& op, const CpuImpl& impl, const Case& c, std::uint64_t seed) {

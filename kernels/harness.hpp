@@ -46,9 +46,31 @@ Problem run_reference(const OpSpec& op, const Problem& host);
 // is the device problem whose guard zones are checked first.
 CheckResult compare_outputs(const OpSpec& op, const Problem& expected, const Problem& got, const Problem* dev = nullptr);
 
-// One call: make inputs, run the reference and the implementation, compare.
-CheckResult check_gpu(const OpSpec& op, const GpuVersion& v, Device device, const Case& c, std::uint64_t seed);
+// How the SIMT emulator runs a check (ignored on cuda):
+//   configured  the options in force (LADDER_SIMT_SCHEDULE etc.; forward by default)
+//   race_check  twice, threads of a block in forward then reverse order, one worker; every
+//               byte of device memory must agree (core/simt: a missing __syncthreads)
+//   forward, reverse, random   that thread order between barriers (random: seeded)
+enum class SimtMode { configured, race_check, forward, reverse, random };
+const char* simt_mode_name(SimtMode m);
+
+// The modes the tests check the `seed_index`-th seed of every case under, on simt: the
+// first under the race check (or, for an op that opts out, in forward and in reverse
+// order), the second in a random order seeded by the seed, the others as configured.
+// So every version meets forward, reverse and random thread orders on every case.
+std::vector<SimtMode> simt_modes(const OpSpec& op, std::size_t seed_index);
+
+// One call: make inputs, run the reference and the implementation, compare. An error the
+// implementation throws (a race, a bad launch, an exercise stub) is a failed check.
+CheckResult check_gpu(const OpSpec& op, const GpuVersion& v, Device device, const Case& c, std::uint64_t seed,
+                      SimtMode mode = SimtMode::configured);
 CheckResult check_cpu(const OpSpec& op, const CpuImpl& impl, const Case& c, std::uint64_t seed);
+
+// Every check the tests make of one GPU version on one device: each test case and seed,
+// on simt under each of simt_modes(). `report` gets what was run, as text
+// ("v2 on simt, M=7 N=5 K=3, seed 1, race check"), and its result.
+void check_gpu_all(const OpSpec& op, const GpuVersion& v, Device device,
+                   const std::function<void(const std::string& what, const CheckResult& r)>& report);
 
 struct Timing {
     double min_ms = 0;

@@ -2,6 +2,7 @@
 //   list     every op, its chapter and versions
 //   compare  every implementation on every backend vs the CPU reference: errors and times
 //   bench    timings (min/median ms, GFLOP/s, GB/s) beside the peers, each run checked first
+//   grad     every backward op against finite differences of its forward, in double
 // `./ladder compare chNN` and `./ladder bench chNN` call it. Introduced in ch01.
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "core/cli.hpp"
 #include "core/simt/simt_runtime.hpp"
+#include "kernels/gradcheck.hpp"
 #include "kernels/harness.hpp"
 
 namespace ladder {
@@ -23,6 +25,7 @@ struct Filters {
     int repeats = 5;
     std::string schedule;       // simt schedule override
     bool quick = false;
+    bool grad = false;          // compare: also the gradient checks
 };
 
 std::vector<const OpSpec*> selected_ops(const Filters& f) {
@@ -70,6 +73,49 @@ int list_ops() {
         for (const auto& v : op.versions) fmt::print("       gpu  {:<8} {}\n", v.name, v.note);
     }
     return 0;
+}
+
+// ---- grad ----
+// One row per backward op: the worst relative error over its gradient cases (one seed), and
+// where it was. A failing row gives the element, the analytic and the numeric value.
+int grad(const Filters& f) {
+    const std::uint64_t seed = f.seed ? f.seed : 1;
+    fmt::print("Every backward op's CPU reference against central finite differences of its forward, in double\n"
+               "(kernels/gradcheck.cpp derives what error each side allows). Seed {}.\n\n", seed);
+    fmt::print("{:<22} {:<16} {:>8} {:>12} {:>9} {:>6}  {}\n", "op", "differentiates", "elements", "max rel err",
+               "err/allow", "status", "worst at");
+    int failures = 0, rows = 0;
+    for (const OpSpec* op : selected_ops(f)) {
+        if (!op->differentiates) continue;
+        ++rows;
+        GradResult worst;
+        std::size_t checked = 0;
+        double max_rel = 0, max_ratio = 0;
+        std::string where, worst_case;
+        for (const Case& c : op->differentiates->cases) {
+            const GradResult r = check_gradient(*op, c, seed);
+            checked += r.checked;
+            max_rel = std::max(max_rel, r.max_rel);
+            if (r.worst_ratio >= max_ratio) {
+                max_ratio = r.worst_ratio;
+                where = c.str() + ": " + r.worst;
+            }
+            if (!r.ok && worst.ok) {
+                worst = r;
+                worst.failure = c.str() + ": " + r.failure;
+            }
+        }
+        fmt::print("{:<22} {:<16} {:>8} {:>12} {:>9.2g} {:>6}  {}\n", op->name, op->differentiates->forward, checked,
+                   err_text(max_rel), max_ratio, worst.ok ? "ok" : "FAIL", where);
+        if (!worst.ok) {
+            ++failures;
+            fmt::print("    {}\n", worst.failure);
+        }
+    }
+    if (rows == 0) fmt::print("(no backward op among the selected ops)\n");
+    fmt::print("\n{}\n", failures ? fmt::format("{} backward op(s) disagree with finite differences.", failures)
+                                    : std::string("Every backward op agrees with finite differences of its forward."));
+    return failures ? 1 : 0;
 }
 
 // ---- compare ----
@@ -129,6 +175,10 @@ int compare(const Filters& f) {
     }
     fmt::print("\n{}\n", failures ? fmt::format("{} implementation(s) disagree with the reference.", failures)
                                   : std::string("Every implementation agrees with the CPU reference."));
+    if (f.grad) {
+        fmt::print("\n");
+        failures += grad(f);
+    }
     return failures ? 1 : 0;
 }
 
@@ -245,6 +295,11 @@ int main(int argc, char** argv) {
     auto* list = app.add_subcommand("list", "every op, its chapter and its implementations");
     auto* cmp = app.add_subcommand("compare", "every implementation vs the CPU reference: errors and times");
     add_filters(cmp);
+    cmp->add_flag("--grad", f.grad, "also check every backward op against finite differences of its forward");
+    auto* gr = app.add_subcommand("grad", "every backward op vs finite differences of its forward (double)");
+    gr->add_option("--chapter", f.chapter, "only the ops a chapter introduced (ch01, ch02, ...)");
+    gr->add_option("--op", f.op, "only this op (e.g. softmax_xent_backward)");
+    gr->add_option("--seed", f.seed, "input seed (default 1)");
     auto* bn = app.add_subcommand("bench", "timings beside the peers (OpenBLAS, naive loops, d2d copy)");
     add_filters(bn);
     bn->add_option("--csv", f.csv, "also write the rows to this CSV file");
@@ -259,6 +314,7 @@ int main(int argc, char** argv) {
         }
         if (*list) return list_ops();
         if (*cmp) return compare(f);
+        if (*gr) return grad(f);
         return bench(f);
     });
 }

@@ -26,6 +26,69 @@ std::string Case::str() const {
     return s;
 }
 
+std::vector<Case> cases(std::initializer_list<std::string_view> names,
+                        std::initializer_list<std::initializer_list<std::size_t>> rows) {
+    std::vector<Case> out;
+    for (const auto& row : rows) {
+        LADDER_CHECK(row.size() == names.size(), "cases: a row has {} sizes for {} dimensions", row.size(), names.size());
+        Case c;
+        auto v = row.begin();
+        for (std::string_view name : names) {
+            const std::size_t x = *v++;
+            const bool flag = name.ends_with('?');
+            if (flag && x == 0) continue;
+            c.dims.emplace_back(std::string(flag ? name.substr(0, name.size() - 1) : name), x);
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+// ---- Problem64 ----
+std::vector<double>& Problem64::add_f64(const std::string& name, Shape shape) {
+    for (auto& b : f64_)
+        if (b.name == name) {
+            b = F64{name, shape, std::vector<double>(shape.numel(), 0.0)};
+            return b.data;
+        }
+    f64_.push_back(F64{name, shape, std::vector<double>(shape.numel(), 0.0)});
+    return f64_.back().data;
+}
+
+std::vector<std::int32_t>& Problem64::add_i32(const std::string& name, Shape shape) {
+    LADDER_CHECK(!has(name), "problem64 already has a buffer '{}'", name);
+    i32_.push_back(I32{name, shape, std::vector<std::int32_t>(shape.numel(), 0)});
+    return i32_.back().data;
+}
+
+bool Problem64::has(std::string_view name) const {
+    return std::any_of(f64_.begin(), f64_.end(), [&](const F64& b) { return b.name == name; }) ||
+           std::any_of(i32_.begin(), i32_.end(), [&](const I32& b) { return b.name == name; });
+}
+
+std::vector<double>& Problem64::values(std::string_view name) {
+    for (auto& b : f64_)
+        if (b.name == name) return b.data;
+    LADDER_THROW("problem ({}) has no double buffer '{}'", case_.str(), name);
+}
+
+double* Problem64::f64(std::string_view name) { return values(name).data(); }
+const double* Problem64::f64(std::string_view name) const { return const_cast<Problem64*>(this)->f64(name); }
+
+const std::int32_t* Problem64::i32(std::string_view name) const {
+    for (const auto& b : i32_)
+        if (b.name == name) return b.data.data();
+    LADDER_THROW("problem ({}) has no int32 buffer '{}'", case_.str(), name);
+}
+
+const Shape& Problem64::shape(std::string_view name) const {
+    for (const auto& b : f64_)
+        if (b.name == name) return b.shape;
+    for (const auto& b : i32_)
+        if (b.name == name) return b.shape;
+    LADDER_THROW("problem ({}) has no buffer '{}'", case_.str(), name);
+}
+
 namespace {
 template <class T>
 std::span<T> add_buffer(Problem& p, std::vector<Buffer>& bufs, std::string name, Role role, Shape shape, DType dtype) {
@@ -81,8 +144,20 @@ std::vector<GpuVersion> numbered_versions(int count, std::initializer_list<const
 }
 
 void Registry::add(OpSpec op) {
-    LADDER_CHECK(!op.name.empty() && op.make && op.reference.run && op.tolerance,
-                 "op '{}' must give a name, a maker, a CPU reference and a tolerance", op.name);
+    LADDER_CHECK(!op.name.empty() && op.make && op.reference.run, "op '{}' must give a name, a maker and a CPU reference",
+                 op.name);
+    if (op.differentiates) {
+        const Differentiates& d = *op.differentiates;
+        LADDER_CHECK(!d.forward.empty() && !d.outputs.empty() && !d.wrt.empty() && d.backward_f64 && !d.cases.empty(),
+                     "op '{}': differentiates must name the forward op, its outputs and inputs, give backward_f64 and "
+                     "cases", op.name);
+        // The forward is registered first (or is this op itself, for a fused forward + backward).
+        const bool self = d.forward == op.name;
+        LADDER_CHECK(self || std::any_of(ops_.begin(), ops_.end(), [&](const OpSpec& o) { return o.name == d.forward; }),
+                     "op '{}' differentiates '{}', which is not registered before it", op.name, d.forward);
+        LADDER_CHECK(self ? static_cast<bool>(op.reference_f64) : static_cast<bool>(get(d.forward).reference_f64),
+                     "op '{}' differentiates '{}', which gives no reference_f64", op.name, d.forward);
+    }
     LADDER_CHECK(std::none_of(ops_.begin(), ops_.end(), [&](const OpSpec& o) { return o.name == op.name; }),
                  "op '{}' registered twice", op.name);
     LADDER_CHECK(!op.test_cases.empty(), "op '{}' has no test cases", op.name);

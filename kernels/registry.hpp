@@ -9,6 +9,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +29,13 @@ struct Case {
     std::size_t get(std::string_view name, std::size_t fallback) const;
     std::string str() const;                               // "M=33 N=7 K=65 tb=1"
 };
+
+// The one case builder: rows of sizes over named dimensions. A dimension whose name ends
+// in '?' is a flag: it is left out of the case where its value is 0, so that
+// cases({"M", "N", "K", "tb?"}, {{7, 5, 3, 0}, {65, 129, 31, 1}}) gives "M=7 N=5 K=3" and
+// "M=65 N=129 K=31 tb=1" (and case.get("tb", 0) reads it).
+std::vector<Case> cases(std::initializer_list<std::string_view> names,
+                        std::initializer_list<std::initializer_list<std::size_t>> rows);
 
 // in: read by the op. out: written by the op (poisoned with NaN before each run, so an
 // element the op forgets shows up). inout: read and written (e.g. C with beta = 1).
@@ -80,6 +88,59 @@ struct Tolerance {
     double rel = 0;
 };
 
+// The same buffers as a Problem, in double precision, for the gradient check: the CPU
+// references are templates on T, and here they run with T = double.
+class Problem64 {
+public:
+    explicit Problem64(Case c) : case_(std::move(c)) {}
+    // Adds (or replaces) a buffer of `n` zeros; returns it.
+    std::vector<double>& add_f64(const std::string& name, Shape shape);
+    std::vector<std::int32_t>& add_i32(const std::string& name, Shape shape);
+    double* f64(std::string_view name);   // throws naming the buffer when it is missing
+    const double* f64(std::string_view name) const;
+    const std::int32_t* i32(std::string_view name) const;
+    std::vector<double>& values(std::string_view name);
+    const Shape& shape(std::string_view name) const;
+    bool has(std::string_view name) const;
+    const Case& sizes() const { return case_; }
+    std::size_t operator[](std::string_view dim) const { return case_[dim]; }
+
+private:
+    struct F64 {
+        std::string name;
+        Shape shape;
+        std::vector<double> data;
+    };
+    struct I32 {
+        std::string name;
+        Shape shape;
+        std::vector<std::int32_t> data;
+    };
+    Case case_;
+    std::vector<F64> f64_;
+    std::vector<I32> i32_;
+};
+
+// A backward op names the forward op it differentiates; the gradient check
+// (kernels/gradcheck.hpp) runs both references in double and compares the backward with
+// central finite differences of the forward. Naming: the upstream gradient of a forward
+// output `y` is the buffer "dy", the gradient of a forward input `x` is "dx":
+//   softmax_xent_backward: outputs {"losses"} -> reads "dlosses"; wrt {"logits"} -> writes "dlogits".
+struct Differentiates {
+    std::string forward;                 // the forward op; it must give reference_f64
+    std::vector<std::string> outputs;    // forward outputs y in the objective f = sum_y <dy, y>
+    std::vector<std::string> wrt;        // forward inputs x whose gradient df/dx is checked
+    // The backward assumes dy = 1 everywhere (it differentiates sum(y)); otherwise dy is
+    // drawn from N(0, 1).
+    bool unit_upstream = false;
+    // The backward reference in double. `p` holds the forward's inputs and outputs (after
+    // the forward ran), every "dy"; it writes every "dx" (zeroed before, so a backward that
+    // accumulates with += is checked too).
+    std::function<void(Problem64&)> backward_f64;
+    // Small cases: the check runs the forward 4 times per checked input element.
+    std::vector<Case> cases;
+};
+
 struct CpuImpl {
     std::string name;                          // "blas", "loops"
     std::string note;                          // one line: what it is
@@ -93,6 +154,10 @@ struct GpuVersion {
 };
 
 struct OpSpec {
+    OpSpec() = default;
+    OpSpec(std::string name_, std::string chapter_, std::string summary_)
+        : name(std::move(name_)), chapter(std::move(chapter_)), summary(std::move(summary_)) {}
+
     std::string name;                          // "matmul"
     std::string chapter;                       // "ch01"
     std::string summary;                       // "C (M,N) = alpha op(A) op(B) + beta C"
@@ -105,6 +170,8 @@ struct OpSpec {
     std::vector<CpuImpl> cpu_peers;            // other CPU forms (naive loops, a library call)
     std::vector<GpuVersion> versions;          // v1..vN, naive -> fast
     std::vector<GpuVersion> gpu_peers;         // vendor libraries (cuBLAS), on a real GPU only
+    // The tolerance of float outputs that `error_bounds` does not cover. Optional when
+    // every output is an integer (compared exactly) or has a per-element bound.
     std::function<Tolerance(const Case&)> tolerance;
     // Optional, sharper than a tolerance: the allowed absolute error of every element
     // of an output, computed from the inputs (e.g. matmul: 2 K u sum_k |a_ik| |b_kj|, a
@@ -115,6 +182,19 @@ struct OpSpec {
     std::function<void(Problem&)> canonicalize;
     std::function<double(const Case&)> flops;  // for GFLOP/s (optional)
     std::function<double(const Case&)> bytes;  // minimal bytes moved, for GB/s (optional)
+
+    // Optional: the CPU reference in double (the same template, T = double) on the
+    // problem's buffers, for the gradient checks of the backward ops that name this op.
+    std::function<void(Problem64&)> reference_f64;
+    // Optional, for backward ops: the forward this op differentiates (see Differentiates).
+    std::optional<Differentiates> differentiates;
+
+    // The emulator's checks, on by default for every GPU version (kernels/harness.hpp):
+    // each test case runs under the race check (forward and reverse thread order, every
+    // byte compared) and under a seeded random order. An op whose correct result depends on
+    // the order of its threads opts out here with a one-line reason; it is then run in
+    // forward and reverse order and each result compared with the reference.
+    std::string no_race_check;                 // "": race check on
 };
 
 // The versions v1..vN of a GPU op, one note each (what changed, why faster), all run by

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/device.hpp"
+#include "kernels/gradcheck.hpp"
 #include "kernels/harness.hpp"
 
 namespace ladder::testing {
@@ -20,26 +21,38 @@ inline bool skip_unless_available(Device d) {
     return true;
 }
 
-// Every GPU version of `op` on `device`, every test case, every seed.
-inline void require_gpu_versions_match(const std::string& op_name, Device device) {
+// Every GPU version of `op` on `device`, every test case, every seed; on simt each seed
+// under the emulator's checks (harness.hpp: simt_modes, the race check first).
+inline void require_gpu_versions_match(const OpSpec& op, Device device) {
     if (skip_unless_available(device)) return;
-    const OpSpec& op = registry().get(op_name);
     REQUIRE_FALSE(op.versions.empty());
     for (const auto& v : op.versions) {
-        for (const auto& c : op.test_cases) {
-            for (auto seed : op.seeds) {
-                INFO(op.name << " " << v.name << " on " << device_name(device) << ", " << c.str() << ", seed " << seed);
-                const CheckResult r = check_gpu(op, v, device, c, seed);
-                INFO(r.failure);
-                CHECK(r.ok);
-            }
+        check_gpu_all(op, v, device, [&](const std::string& what, const CheckResult& r) {
+            INFO(op.name << " " << what);
+            INFO(r.failure);
+            CHECK(r.ok);
+        });
+    }
+}
+
+// A backward op's reference against central finite differences of its forward, in
+// double, on every case the op names for it (kernels/gradcheck.hpp).
+inline void require_gradients_match(const OpSpec& op) {
+    REQUIRE(op.differentiates);
+    for (const auto& c : op.differentiates->cases) {
+        for (auto seed : op.seeds) {
+            INFO(op.name << " vs finite differences of " << op.differentiates->forward << ", " << c.str() << ", seed "
+                         << seed);
+            const GradResult r = check_gradient(op, c, seed);
+            INFO(r.failure);
+            CHECK(r.ok);
+            CHECK(r.checked > 0);
         }
     }
 }
 
 // Every CPU peer of `op` (naive loops, direct library calls) against the reference.
-inline void require_cpu_peers_match(const std::string& op_name) {
-    const OpSpec& op = registry().get(op_name);
+inline void require_cpu_peers_match(const OpSpec& op) {
     for (const auto& impl : op.cpu_peers) {
         for (const auto& c : op.test_cases) {
             for (auto seed : op.seeds) {

@@ -27,13 +27,19 @@ inline void check_cpu_exercise(const std::string& id, const OpSpec& op, const st
     for (const Case& c : cases) require_ok(id, "cpu, " + c.str(), check_cpu(op, impl, c, 1), hint);
 }
 
-// The learner's kernel, on the emulator always and on a GPU when there is one.
+// The learner's kernel, on the emulator always and on a GPU when there is one. On the
+// emulator it runs under the race check (forward and reverse thread order, every byte
+// compared: a missing __syncthreads shows), or for an op whose result depends on thread
+// order, in both orders apart (harness.hpp: simt_modes).
 inline void check_gpu_exercise(const std::string& id, const OpSpec& op, const std::vector<Case>& cases,
                                const std::function<void(Device, Problem&)>& run, const std::string& hint) {
     const GpuVersion v{id, "", run};
     for (Device d : available_devices()) {
         if (d == Device::cpu) continue;
-        for (const Case& c : cases) require_ok(id, std::string(device_name(d)) + ", " + c.str(), check_gpu(op, v, d, c, 1), hint);
+        const auto modes = d == Device::simt ? simt_modes(op, 0) : std::vector{SimtMode::configured};
+        for (const Case& c : cases)
+            for (SimtMode m : modes)
+                require_ok(id, std::string(device_name(d)) + ", " + c.str(), check_gpu(op, v, d, c, 1, m), hint);
     }
 }
 

@@ -7,9 +7,6 @@ namespace ladder {
 
 namespace {
 // vocab: ids are drawn from [0, vocab); same: merge (1, 1) -> vocab instead of (1, 2).
-Case bm(std::size_t n, std::size_t vocab, std::size_t same) {
-    return Case{{{"n", n}, {"vocab", vocab}, {"same", same}}};
-}
 MergeRule rule_of(const Case& c) {
     const auto v = static_cast<std::int32_t>(c["vocab"]);
     return c["same"] ? MergeRule{1, 1, v} : MergeRule{1, 2, v};
@@ -23,9 +20,16 @@ void register_bpe_merge(Registry& r) {
     op.summary = "tokens (n) with one merge (left, right) -> result applied: out (n), out_len (1)";
     // Few ids, so the pair occurs often; runs of the same id for the (1, 1) merge; sizes
     // off the block size and large enough for several scan blocks.
-    op.test_cases = {bm(1, 3, 0),    bm(2, 3, 0),    bm(7, 3, 1),     bm(257, 3, 0),  bm(257, 2, 1),
-                     bm(1000, 4, 0), bm(5000, 2, 1), bm(70001, 3, 0), bm(70001, 3, 1)};
-    op.bench_cases = {bm(1 << 16, 64, 0), bm(1 << 20, 64, 0), bm(1 << 24, 64, 0)};
+    op.test_cases = cases({"n", "vocab", "same"}, {{1, 3, 0},
+                                                   {2, 3, 0},
+                                                   {7, 3, 1},
+                                                   {257, 3, 0},
+                                                   {257, 2, 1},
+                                                   {1000, 4, 0},
+                                                   {5000, 2, 1},
+                                                   {70001, 3, 0},
+                                                   {70001, 3, 1}});
+    op.bench_cases = cases({"n", "vocab", "same"}, {{1 << 16, 64, 0}, {1 << 20, 64, 0}, {1 << 24, 64, 0}});
     op.make = [](const Case& c, Rng& rng) {
         Problem p(c);
         const std::size_t n = c["n"];
@@ -45,7 +49,6 @@ void register_bpe_merge(Registry& r) {
                             rule_of(p.sizes()));
         });
     // Integer ids: exact.
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 24.0 * c["n"]; };
     r.add(std::move(op));
 }

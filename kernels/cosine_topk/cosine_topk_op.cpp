@@ -5,6 +5,7 @@
 
 #include "core/gpu_dispatch.hpp"
 #include "kernels/cosine_topk/cosine_topk.hpp"
+#include "kernels/error_bounds.hpp"
 #include "kernels/registry.hpp"
 
 namespace ladder {
@@ -13,11 +14,6 @@ namespace {
 
 TopkDims dims_of(const Case& c) { return TopkDims{c["M"], c["V"], c["D"], c["k"], c["X"]}; }
 
-Case tk(std::size_t M, std::size_t V, std::size_t D, std::size_t k, std::size_t X, std::size_t ints = 0) {
-    Case c{{{"M", M}, {"V", V}, {"D", D}, {"k", k}, {"X", X}}};
-    if (ints) c.dims.emplace_back("ints", 1);
-    return c;
-}
 
 Problem make(const Case& c, Rng& rng) {
     const TopkDims d = dims_of(c);
@@ -56,7 +52,7 @@ Problem make(const Case& c, Rng& rng) {
 // (gamma_D + 8 u) |sim|. The integer cases are exact on both sides: bound 0.
 std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     const TopkDims d = dims_of(ref.sizes());
-    const double u = 0x1.0p-24, gD = d.D * u / (1 - d.D * u);
+    const double u = kFp32Unit, gD = gamma_n(static_cast<double>(d.D));
     std::vector<double> b(d.M * d.k, 0.0);
     if (ref.sizes().get("ints", 0)) return {{"top_sims", b}};
     const float *q = ref.f32("queries"), *e = ref.f32("table"), *inv = ref.f32("inv_norm"), *sims = ref.f32("top_sims");
@@ -85,9 +81,14 @@ void register_cosine_topk(Registry& r) {
     op.summary = "top_ids, top_sims (M,k): the k rows of table (V,D) most cosine-similar to each query (M,D)";
     // V below k (the -1 / -inf tail), V = 1000 off the 128-thread stride, D = 1 up to 300,
     // k up to its maximum 32, exclusions, and exact small-integer cases with many ties.
-    op.test_cases = {tk(1, 1, 1, 1, 0),      tk(3, 5, 7, 10, 0),      tk(7, 100, 33, 10, 3),  tk(20, 1000, 100, 10, 3),
-                     tk(5, 300, 300, 32, 3), tk(9, 200, 17, 5, 2, 1), tk(4, 129, 5, 32, 1, 1)};
-    op.bench_cases = {tk(16, 50000, 100, 10, 3), tk(64, 50000, 100, 10, 3)};
+    op.test_cases = cases({"M", "V", "D", "k", "X", "ints?"}, {{1, 1, 1, 1, 0, 0},
+                                                               {3, 5, 7, 10, 0, 0},
+                                                               {7, 100, 33, 10, 3, 0},
+                                                               {20, 1000, 100, 10, 3, 0},
+                                                               {5, 300, 300, 32, 3, 0},
+                                                               {9, 200, 17, 5, 2, 1},
+                                                               {4, 129, 5, 32, 1, 1}});
+    op.bench_cases = cases({"M", "V", "D", "k", "X"}, {{16, 50000, 100, 10, 3}, {64, 50000, 100, 10, 3}});
     op.make = make;
     op.reference = {"xtensor", "all V similarities with xtensor, then std::partial_sort", [](Problem& p) {
                         cosine_topk_cpu(p.i32("top_ids"), p.f32("top_sims"), p.f32("queries"), p.f32("table"),
@@ -99,7 +100,6 @@ void register_cosine_topk(Registry& r) {
             LADDER_GPU_CALL(dev, cosine_topk, v, p.i32("top_ids"), p.f32("top_sims"), p.f32("queries"), p.f32("table"),
                             p.f32("inv_norm"), p.i32("exclude"), dims_of(p.sizes()));
         });
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // ids exact; sims by bounds()
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 2.0 * c["M"] * c["V"] * c["D"]; };
     op.bytes = [](const Case& c) { return 4.0 * (c["V"] * c["D"] + c["M"] * c["D"] + c["V"]); };

@@ -5,17 +5,12 @@
 
 #include "core/gpu_dispatch.hpp"
 #include "kernels/embedding_gather/embedding_gather.hpp"
+#include "kernels/error_bounds.hpp"
 #include "kernels/registry.hpp"
 
 namespace ladder {
 
 namespace {
-
-Case bvd(std::size_t B, std::size_t V, std::size_t D, std::size_t ints = 0) {
-    Case c{{{"B", B}, {"V", V}, {"D", D}}};
-    if (ints) c.dims.emplace_back("ints", 1);
-    return c;
-}
 
 // Ids drawn with repeats (V is small next to B in most cases: every row is hit many times,
 // which is what makes scatter-add's collisions happen); for scatter-add, one in eight is
@@ -25,9 +20,11 @@ void fill_ids(Rng& rng, std::span<std::int32_t> ids, std::size_t V, bool padding
 }
 
 // Sizes off the block size (256): 1, 7, 33*65, 1000*257; V from 1 (every id the same) up.
-std::vector<Case> cases() {
-    return {bvd(1, 1, 1), bvd(7, 5, 3), bvd(33, 10, 65), bvd(300, 50, 100), bvd(1000, 37, 257), bvd(129, 7, 31, 1)};
+std::vector<Case> test_cases() {
+    return cases({"B", "V", "D", "ints?"},
+                 {{1, 1, 1, 0}, {7, 5, 3, 0}, {33, 10, 65, 0}, {300, 50, 100, 0}, {1000, 37, 257, 0}, {129, 7, 31, 1}});
 }
+std::vector<Case> bench_cases() { return cases({"B", "V", "D"}, {{4096, 50000, 100}, {65536, 50000, 300}}); }
 
 constexpr float kScale = -0.5f;   // a power of two: scale * x is exact, so the int cases stay exact
 
@@ -39,8 +36,8 @@ void register_embedding_gather(Registry& r) {
         op.name = "embedding_gather";
         op.chapter = "ch03";
         op.summary = "out (B,D) = table (V,D) [ids (B)]";
-        op.test_cases = cases();
-        op.bench_cases = {bvd(4096, 50000, 100), bvd(65536, 50000, 300)};
+        op.test_cases = test_cases();
+        op.bench_cases = bench_cases();
         op.make = [](const Case& c, Rng& rng) {
             Problem p(c);
             fill_test_values(rng, p.add_f32("table", Role::in, Shape{c["V"], c["D"]}), c["D"]);
@@ -56,6 +53,9 @@ void register_embedding_gather(Registry& r) {
                                             LADDER_GPU_CALL(dev, embedding_gather, v, p.f32("out"), p.f32("table"),
                                                             p.i32("ids"), p["B"], p["V"], p["D"]);
                                         });
+        op.reference_f64 = [](Problem64& p) {
+            embedding_gather_cpu(p.f64("out"), p.f64("table"), p.i32("ids"), p["B"], p["V"], p["D"]);
+        };
         // A copy: no arithmetic at all, so every bit must match.
         op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
         op.bytes = [](const Case& c) { return 8.0 * c["B"] * c["D"] + 4.0 * c["B"]; };
@@ -66,8 +66,8 @@ void register_embedding_gather(Registry& r) {
         op.name = "embedding_scatter_add";
         op.chapter = "ch03";
         op.summary = "table (V,D) [ids (B)] += scale * rows (B,D), repeated ids add up";
-        op.test_cases = cases();
-        op.bench_cases = {bvd(4096, 50000, 100), bvd(65536, 50000, 300)};
+        op.test_cases = test_cases();
+        op.bench_cases = bench_cases();
         op.make = [](const Case& c, Rng& rng) {
             Problem p(c);
             auto table = p.add_f32("table", Role::inout, Shape{c["V"], c["D"]});
@@ -94,7 +94,6 @@ void register_embedding_gather(Registry& r) {
                                                             p.f32("rows"), p.i32("ids"), p["B"], p["V"], p["D"],
                                                             kScale);
                                         });
-        op.tolerance = [](const Case&) { return Tolerance{0, 0}; };   // unused: bounds below cover "table"
         // Element (v, d) of the table ends as t0 + sum of n terms s * rows[b][d] (each product
         // rounded identically on both sides: s is a power of two). Any order of summing
         // n + 1 terms is within gamma_n * sum |terms| of the exact sum (Higham 4.2), so two
@@ -111,18 +110,28 @@ void register_embedding_gather(Registry& r) {
                 for (std::size_t d = 0; d < D; ++d) abs_sum[ids[b] * D + d] += std::fabs(0.5 * rows[b * D + d]);
             }
             const float* table = ref.f32("table");   // the result: |t0| <= |result| + sum |terms|
-            const double u = 0x1.0p-24;
             std::vector<double> bound(V * D, 0.0);
             if (ref.sizes().get("ints", 0)) return std::map<std::string, std::vector<double>>{{"table", bound}};
             for (std::size_t v = 0; v < V; ++v)
                 for (std::size_t d = 0; d < D; ++d) {
-                    const double n = count[v], gamma = n * u / (1 - n * u);
                     const double terms = std::fabs(table[v * D + d]) + 2 * abs_sum[v * D + d];
-                    bound[v * D + d] = 2 * gamma * terms;
+                    bound[v * D + d] = 2 * gamma_n(count[v]) * terms;
                 }
             return std::map<std::string, std::vector<double>>{{"table", bound}};
         };
         op.bytes = [](const Case& c) { return 12.0 * c["B"] * c["D"] + 4.0 * c["B"]; };
+        // Its gradient check: the scatter-add of dout into a zero table is d/dtable of
+        // sum <dout, gather(table, ids)> (what ch05's embedding layers rely on).
+        op.differentiates = Differentiates{
+            .forward = "embedding_gather",
+            .outputs = {"out"},
+            .wrt = {"table"},
+            .backward_f64 =
+                [](Problem64& p) {
+                    embedding_scatter_add_cpu(p.f64("dtable"), p.f64("dout"), p.i32("ids"), p["B"], p["V"], p["D"], 1.0);
+                },
+            .cases = cases({"B", "V", "D"}, {{1, 1, 1}, {7, 3, 5}, {20, 6, 4}}),
+        };
         r.add(std::move(op));
     }
 }

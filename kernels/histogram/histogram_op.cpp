@@ -9,7 +9,6 @@ namespace ladder {
 
 namespace {
 
-Case hc(std::size_t n, std::size_t bins) { return Case{{{"n", n}, {"bins", bins}}}; }
 
 // Ids the way words come: a heavy head (log-uniform: id 0 is as likely as ids 1..2 together,
 // or 3..6...), so a few bins take most of the increments and collide, plus ~3% ids outside
@@ -42,8 +41,8 @@ void register_histogram(Registry& r) {
     // Off every block size; bins above v2's 12k-bin shared chunk (two chunks and a partial
     // one); a long input with few bins (hot atomics). (n = 0, where counts must still be
     // zeroed, is tested in histogram_test.cpp: the harness has no empty buffers.)
-    op.test_cases = {hc(1, 1), hc(7, 5), hc(1000, 37), hc(5003, 300), hc(3001, 30000), hc(100003, 1000)};
-    op.bench_cases = {hc(1 << 20, 20000), hc(800000, 13000), hc(1 << 22, 30000)};
+    op.test_cases = cases({"n", "bins"}, {{1, 1}, {7, 5}, {1000, 37}, {5003, 300}, {3001, 30000}, {100003, 1000}});
+    op.bench_cases = cases({"n", "bins"}, {{1 << 20, 20000}, {800000, 13000}, {1 << 22, 30000}});
     op.make = make;
     op.reference = {"loop", "one increment per id",
                     [](Problem& p) { histogram_cpu(p.i32("counts"), p.i32("ids"), p["n"], p["bins"]); }};
@@ -54,7 +53,6 @@ void register_histogram(Registry& r) {
         });
     // Integer counts: the order atomics land in cannot change a sum of integers, so every
     // version must match exactly (the harness compares int32 outputs bit for bit).
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 4.0 * (c["n"] + c["bins"]); };
     r.add(std::move(op));
 }

@@ -5,6 +5,7 @@
 
 #include "core/gpu_dispatch.hpp"
 #include "kernels/kmeans/kmeans.hpp"
+#include "kernels/error_bounds.hpp"
 #include "kernels/registry.hpp"
 
 namespace ladder {
@@ -12,12 +13,6 @@ namespace ladder {
 namespace {
 
 KmeansDims dims_of(const Case& c) { return KmeansDims{c["N"], c["C"], c["D"]}; }
-
-Case km(std::size_t N, std::size_t C, std::size_t D, std::size_t ints = 0) {
-    Case c{{{"N", N}, {"C", C}, {"D", D}}};
-    if (ints) c.dims.emplace_back("ints", 1);
-    return c;
-}
 
 void fill(const Case& c, Rng& rng, std::span<float> v, std::size_t row) {
     if (c.get("ints", 0))
@@ -28,8 +23,9 @@ void fill(const Case& c, Rng& rng, std::span<float> v, std::size_t row) {
 
 // N off the 128-thread block, C from 1 (every point in one cluster) to more than a
 // shared-memory tile (D = 300: 27 centroids per tile), and small-integer cases with ties.
-std::vector<Case> cases() {
-    return {km(1, 1, 1), km(7, 3, 5), km(129, 10, 33), km(1000, 17, 100), km(300, 40, 300), km(257, 9, 6, 1)};
+std::vector<Case> test_cases() {
+    return cases({"N", "C", "D", "ints?"},
+                 {{1, 1, 1, 0}, {7, 3, 5, 0}, {129, 10, 33, 0}, {1000, 17, 100, 0}, {300, 40, 300, 0}, {257, 9, 6, 1}});
 }
 
 }  // namespace
@@ -40,8 +36,8 @@ void register_kmeans(Registry& r) {
         op.name = "kmeans_assign";
         op.chapter = "ch03";
         op.summary = "assign (N) = nearest of centroids (C,D) to each of x (N,D); dist (N) its squared distance";
-        op.test_cases = cases();
-        op.bench_cases = {km(10000, 50, 100), km(50000, 100, 100)};
+        op.test_cases = test_cases();
+        op.bench_cases = cases({"N", "C", "D"}, {{10000, 50, 100}, {50000, 100, 100}});
         op.make = [](const Case& c, Rng& rng) {
             const KmeansDims d = dims_of(c);
             Problem p(c);
@@ -66,8 +62,7 @@ void register_kmeans(Registry& r) {
         // order (or a fused multiply-add) of the sum is within gamma_D * dist of exact, so two
         // sides differ by at most 2 gamma_D dist (relative). assign is compared exactly.
         op.tolerance = [](const Case& c) {
-            const double u = 0x1.0p-24, n = static_cast<double>(c["D"]) + 1;
-            return Tolerance{0, 2 * n * u / (1 - n * u)};
+            return Tolerance{0, 2 * gamma_n(static_cast<double>(c["D"]) + 1)};
         };
         op.flops = [](const Case& c) { return 3.0 * c["N"] * c["C"] * c["D"]; };
         op.bytes = [](const Case& c) { return 4.0 * (c["N"] * c["D"] + c["C"] * c["D"] + 2 * c["N"]); };
@@ -78,8 +73,8 @@ void register_kmeans(Registry& r) {
         op.name = "kmeans_update";
         op.chapter = "ch03";
         op.summary = "centroids (C,D) = mean of the x (N,D) assigned to each; counts (C)";
-        op.test_cases = cases();
-        op.bench_cases = {km(10000, 50, 100)};
+        op.test_cases = test_cases();
+        op.bench_cases = cases({"N", "C", "D"}, {{10000, 50, 100}});
         op.make = [](const Case& c, Rng& rng) {
             const KmeansDims d = dims_of(c);
             Problem p(c);

@@ -5,6 +5,7 @@
 
 #include "core/backend.hpp"
 #include "core/gpu_dispatch.hpp"
+#include "kernels/error_bounds.hpp"
 #include "kernels/matmul/matmul.hpp"
 #include "kernels/registry.hpp"
 
@@ -22,16 +23,6 @@ MatmulDims dims_of(const Case& c) {
     d.beta = static_cast<float>(c.get("beta", 0));
     d.alpha = c.get("alpha_half", 0) ? 0.5f : 1.0f;
     return d;
-}
-
-Case mm(std::size_t M, std::size_t N, std::size_t K, std::size_t ta = 0, std::size_t tb = 0, std::size_t beta = 0,
-        std::size_t ints = 0) {
-    Case c{{{"M", M}, {"N", N}, {"K", K}}};
-    if (ta) c.dims.emplace_back("ta", 1);
-    if (tb) c.dims.emplace_back("tb", 1);
-    if (beta) c.dims.emplace_back("beta", 1);
-    if (ints) c.dims.emplace_back("ints", 1);
-    return c;
 }
 
 Problem make(const Case& c, Rng& rng) {
@@ -60,11 +51,9 @@ std::vector<double> abs_copy(const float* x, std::size_t n) {
     return v;
 }
 
-// Any order of summing K products (with or without FMA) is within gamma_K * sum_k
-// |a_ik||b_kj| of the exact dot product (Higham, Accuracy and Stability, 3.1), gamma_n =
-// n u / (1 - n u), u = 2^-24. Two such results differ by at most twice that; alpha and
-// beta add two roundings (n = K + 2) and |beta c_old| <= |c_new| + |alpha| S. Integer
-// cases are exact: bound 0.
+// Each element is a dot product of K terms, scaled by alpha, plus beta c_old: the bound
+// of kernels/error_bounds.hpp, 2 gamma_{K+2} (2 |alpha| S + |beta| |c_new|), holds for any
+// summation order, with or without FMA. S = |op(A)| |op(B)|. Integer cases are exact: bound 0.
 std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     const Case& c = ref.sizes();
     const MatmulDims d = dims_of(c);
@@ -76,10 +65,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     dd.alpha = 1;
     dd.beta = 0;
     matmul_cpu(s.data(), abs_a.data(), abs_b.data(), dd);
-    const double u = 0x1.0p-24, nu = static_cast<double>(d.K + 2) * u, gamma = nu / (1 - nu);
-    const float* c_new = ref.f32("c");
-    for (std::size_t i = 0; i < n; ++i)
-        s[i] = 2 * gamma * (2 * std::fabs(d.alpha) * s[i] + std::fabs(d.beta) * std::fabs(c_new[i])) + 1e-30;
+    dot_product_bounds(s, d.K, d.alpha, d.beta, ref.f32("c"));
     return {{"c", std::move(s)}};
 }
 
@@ -92,17 +78,17 @@ void register_matmul(Registry& r) {
     op.summary = "C (M,N) = alpha op(A) op(B) + beta C";
     // Sizes off every block size (1, 7, 33, 65, 129), each transpose form, beta = 1,
     // and exact small-integer cases.
-    op.test_cases = {mm(1, 1, 1),
-                     mm(7, 5, 3),
-                     mm(33, 17, 65),
-                     mm(64, 64, 64),
-                     mm(65, 129, 31, 0, 1),
-                     mm(45, 70, 100, 1, 0),
-                     mm(70, 33, 50, 0, 0, 1),
-                     mm(20, 30, 40, 1, 1),
-                     mm(100, 37, 129, 0, 0, 0, 1),
-                     mm(128, 64, 200, 0, 1, 1, 1)};
-    op.bench_cases = {mm(128, 128, 128), mm(256, 256, 256), mm(512, 512, 512), mm(1024, 1024, 1024)};
+    op.test_cases = cases({"M", "N", "K", "ta?", "tb?", "beta?", "ints?"}, {{1, 1, 1, 0, 0, 0, 0},
+                                                                           {7, 5, 3, 0, 0, 0, 0},
+                                                                           {33, 17, 65, 0, 0, 0, 0},
+                                                                           {64, 64, 64, 0, 0, 0, 0},
+                                                                           {65, 129, 31, 0, 1, 0, 0},
+                                                                           {45, 70, 100, 1, 0, 0, 0},
+                                                                           {70, 33, 50, 0, 0, 1, 0},
+                                                                           {20, 30, 40, 1, 1, 0, 0},
+                                                                           {100, 37, 129, 0, 0, 0, 1},
+                                                                           {128, 64, 200, 0, 1, 1, 1}});
+    op.bench_cases = cases({"M", "N", "K"}, {{128, 128, 128}, {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024}});
     op.make = make;
     op.reference = {"blas", "xtensor + xt::blas::gemm (OpenBLAS sgemm): the reference",
                     [](Problem& p) { matmul_cpu(p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes())); }};
@@ -133,7 +119,6 @@ void register_matmul(Registry& r) {
                                 matmul_cublas(p.f32("c"), p.f32("a"), p.f32("b"), dims_of(p.sizes()));
                             }});
 #endif
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers "c"
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 2.0 * c["M"] * c["N"] * c["K"]; };
     op.bytes = [](const Case& c) { return 4.0 * (c["M"] * c["K"] + c["K"] * c["N"] + c["M"] * c["N"]); };

@@ -44,6 +44,7 @@ void register_pair_count(Registry& r) {
                         pair_count_cpu(p.i32("keys"), p.i32("counts"), p["capacity"], p.i32("tokens"), p["n"]);
                     }};
     op.canonicalize = [](Problem& p) { pair_count_canonical(p.i32("keys"), p.i32("counts"), p["capacity"]); };
+    op.no_race_check = "which thread's atomicCAS claims a slot first decides where a key lands in the table";
     op.versions = numbered_versions(pair_count_gpu_versions,
                                     {"one thread per position, atomicCAS into the global table",
                                      "block-privatised: a shared-memory table per tile, flushed once"},
@@ -52,7 +53,6 @@ void register_pair_count(Registry& r) {
                                                         p["capacity"], p.i32("tokens"), p["n"]);
                                     });
     // Integer counts: exact.
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 4.0 * c["n"] + 8.0 * c["capacity"]; };
     r.add(std::move(op));
 }

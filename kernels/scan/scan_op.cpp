@@ -12,9 +12,8 @@ void register_scan(Registry& r) {
     op.summary = "out (n) = exclusive prefix sum of in (n), int32";
     // One element; one block's worth and one past (256, 257; 512, 513 for v2's two per
     // thread); several blocks; enough blocks that v1 and v2 need three levels.
-    op.test_cases = {{{{"n", 1}}},   {{{"n", 7}}},    {{{"n", 256}}},   {{{"n", 257}}},
-                     {{{"n", 513}}}, {{{"n", 5000}}}, {{{"n", 70001}}}, {{{"n", 300000}}}};
-    op.bench_cases = {{{{"n", 1 << 16}}}, {{{"n", 1 << 20}}}, {{{"n", 1 << 24}}}};
+    op.test_cases = cases({"n"}, {{1}, {7}, {256}, {257}, {513}, {5000}, {70001}, {300000}});
+    op.bench_cases = cases({"n"}, {{1 << 16}, {1 << 20}, {1 << 24}});
     op.make = [](const Case& c, Rng& rng) {
         Problem p(c);
         const std::size_t n = c["n"];
@@ -35,7 +34,6 @@ void register_scan(Registry& r) {
                                         LADDER_GPU_CALL(dev, scan_exclusive, v, p.i32("out"), p.i32("in"), p["n"]);
                                     });
     // Integer sums: exact on every side.
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
     op.bytes = [](const Case& c) { return 8.0 * c["n"]; };
     r.add(std::move(op));
 }

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "core/gpu_dispatch.hpp"
+#include "kernels/embedding_gather/embedding_gather.hpp"
+#include "kernels/error_bounds.hpp"
 #include "kernels/registry.hpp"
 #include "kernels/sgns/sgns.hpp"
 
@@ -13,10 +15,6 @@ namespace ladder {
 namespace {
 
 SgnsDims dims_of(const Case& c) { return SgnsDims{c["B"], c["K1"], c["V"], c["D"]}; }
-
-Case sg(std::size_t B, std::size_t K1, std::size_t V, std::size_t D) {
-    return Case{{{"B", B}, {"K1", K1}, {"V", V}, {"D", D}}};
-}
 
 Problem make(const Case& c, Rng& rng) {
     const SgnsDims d = dims_of(c);
@@ -50,8 +48,8 @@ Problem make(const Case& c, Rng& rng) {
 //   2 gamma_K1 sum_k sp_k.
 std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     const SgnsDims d = dims_of(ref.sizes());
-    const double u = 0x1.0p-24;
-    auto gamma = [u](double n) { return n * u / (1 - n * u); };
+    const double u = kFp32Unit;
+    auto gamma = [](double n) { return gamma_n(n); };
     const float *w_in = ref.f32("w_in"), *w_out = ref.f32("w_out");
     const std::int32_t *in_ids = ref.i32("in_ids"), *out_ids = ref.i32("out_ids");
     std::vector<double> b_loss(d.B), b_in(d.B * d.D), b_out(d.B * d.K1 * d.D);
@@ -97,9 +95,10 @@ void register_sgns(Registry& r) {
     op.summary = "skip-gram negative sampling: loss (B), d_in (B,D), d_out (B,K1,D)";
     // B off the block sizes (128 threads, 4 pairs per block in v2), D below, at and above
     // a warp (1, 7, 32, 33, 100, 300), K1 = 1 (no negatives) to 21; V = 3 makes repeats.
-    op.test_cases = {sg(1, 1, 1, 1),     sg(7, 2, 3, 7),        sg(33, 6, 50, 32),
-                     sg(130, 6, 20, 33), sg(257, 11, 100, 100), sg(61, 21, 300, 300)};
-    op.bench_cases = {sg(1024, 6, 50000, 100), sg(4096, 6, 50000, 100)};
+    const std::initializer_list<std::string_view> dims = {"B", "K1", "V", "D"};
+    op.test_cases = cases(dims, {{1, 1, 1, 1}, {7, 2, 3, 7}, {33, 6, 50, 32}, {130, 6, 20, 33}, {257, 11, 100, 100},
+                                 {61, 21, 300, 300}});
+    op.bench_cases = cases(dims, {{1024, 6, 50000, 100}, {4096, 6, 50000, 100}});
     op.make = make;
     op.reference = {"xtensor", "xtensor rows, sums and xt::exp per pair", [](Problem& p) {
                         sgns_cpu(p.f32("loss"), p.f32("d_in"), p.f32("d_out"), p.f32("w_in"), p.f32("w_out"),
@@ -111,8 +110,29 @@ void register_sgns(Registry& r) {
                               LADDER_GPU_CALL(dev, sgns, v, p.f32("loss"), p.f32("d_in"), p.f32("d_out"), p.f32("w_in"),
                                               p.f32("w_out"), p.i32("in_ids"), p.i32("out_ids"), dims_of(p.sizes()));
                           });
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers every output
     op.error_bounds = bounds;
+    op.reference_f64 = [](Problem64& p) {
+        sgns_cpu(p.f64("loss"), p.f64("d_in"), p.f64("d_out"), p.f64("w_in"), p.f64("w_out"), p.i32("in_ids"),
+                 p.i32("out_ids"), dims_of(p.sizes()));
+    };
+    // A fused forward + backward: d_in and d_out are the gradients of sum_b loss[b] with
+    // respect to each pair's rows. The gradient of a table row is the scatter-add of every
+    // slot that reads it (repeats: 6 pairs x 4 outputs over 5 rows in the second case).
+    op.differentiates = Differentiates{
+        .forward = "sgns",
+        .outputs = {"loss"},
+        .wrt = {"w_in", "w_out"},
+        .unit_upstream = true,
+        .backward_f64 =
+            [](Problem64& p) {
+                const SgnsDims d = dims_of(p.sizes());
+                sgns_cpu(p.f64("loss"), p.f64("d_in"), p.f64("d_out"), p.f64("w_in"), p.f64("w_out"), p.i32("in_ids"),
+                         p.i32("out_ids"), d);
+                embedding_scatter_add_cpu(p.f64("dw_in"), p.f64("d_in"), p.i32("in_ids"), d.B, d.V, d.D, 1.0);
+                embedding_scatter_add_cpu(p.f64("dw_out"), p.f64("d_out"), p.i32("out_ids"), d.B * d.K1, d.V, d.D, 1.0);
+            },
+        .cases = cases(dims, {{1, 1, 1, 1}, {6, 4, 5, 7}, {7, 2, 3, 7}}),
+    };
     // Per pair: K1 dots (2 K1 D), d_out (K1 D), d_in (2 K1 D).
     op.flops = [](const Case& c) { return 5.0 * c["B"] * c["K1"] * c["D"]; };
     op.bytes = [](const Case& c) { return 4.0 * c["B"] * (2 * c["K1"] * c["D"] + 2 * c["D"]); };

@@ -4,14 +4,13 @@
 #include <cmath>
 
 #include "core/gpu_dispatch.hpp"
+#include "kernels/error_bounds.hpp"
 #include "kernels/registry.hpp"
 #include "kernels/softmax_xent/softmax_xent.hpp"
 
 namespace ladder {
 
 namespace {
-
-Case xc(std::size_t B, std::size_t V) { return Case{{{"B", B}, {"V", V}}}; }
 
 void fill_targets(Rng& rng, std::span<std::int32_t> t, std::size_t V) {
     for (auto& x : t) x = static_cast<std::int32_t>(rng.below(V));
@@ -80,15 +79,15 @@ Problem make_backward(const Case& c, Rng& rng) {
 void register_softmax_xent(Registry& r) {
     // Shapes: one class, two classes, rows and class counts off the warp and block sizes,
     // the 11 classes of ch02, and GPT-2's 50257-entry vocabulary.
-    const std::vector<Case> cases = {xc(1, 1),   xc(1, 2),     xc(7, 5),    xc(33, 11),
-                                     xc(5, 100), xc(64, 1000), xc(130, 40), xc(3, 50257)};
+    const std::vector<Case> bv_cases =
+        cases({"B", "V"}, {{1, 1}, {1, 2}, {7, 5}, {33, 11}, {5, 100}, {64, 1000}, {130, 40}, {3, 50257}});
     {
         OpSpec op;
         op.name = "softmax_xent";
         op.chapter = "ch02";
         op.summary = "losses (B), probs (B,V) = softmax cross-entropy of logits (B,V) at targets (B)";
-        op.test_cases = cases;
-        op.bench_cases = {xc(4096, 11), xc(64, 50257), xc(1024, 1024)};
+        op.test_cases = bv_cases;
+        op.bench_cases = cases({"B", "V"}, {{4096, 11}, {64, 50257}, {1024, 1024}});
         op.make = make_forward;
         op.reference = {"xtensor", "max, exp, sum, divide as xtensor expressions; loss = log s - (x_t - max)",
                         [](Problem& p) {
@@ -101,8 +100,10 @@ void register_softmax_xent(Registry& r) {
                                   LADDER_GPU_CALL(dev, softmax_xent_forward, v, p.f32("losses"), p.f32("probs"),
                                                   p.f32("logits"), p.i32("targets"), p["B"], p["V"]);
                               });
-        op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: forward_bounds() covers both
         op.error_bounds = forward_bounds;
+        op.reference_f64 = [](Problem64& p) {
+            softmax_xent_forward_cpu(p.f64("losses"), p.f64("probs"), p.f64("logits"), p.i32("targets"), p["B"], p["V"]);
+        };
         op.flops = [](const Case& c) { return 5.0 * c["B"] * c["V"]; };
         op.bytes = [](const Case& c) { return 8.0 * c["B"] * c["V"] + 8.0 * c["B"]; };
         r.add(std::move(op));
@@ -112,8 +113,8 @@ void register_softmax_xent(Registry& r) {
         op.name = "softmax_xent_backward";
         op.chapter = "ch02";
         op.summary = "dlogits (B,V) = (probs - onehot(targets)) * dlosses / B";
-        op.test_cases = cases;
-        op.bench_cases = {xc(4096, 11), xc(64, 50257)};
+        op.test_cases = bv_cases;
+        op.bench_cases = cases({"B", "V"}, {{4096, 11}, {64, 50257}});
         op.make = make_backward;
         auto scale = [](const Problem& p) { return static_cast<float>(p["B"]); };
         op.reference = {"xtensor", "(p - onehot) * dloss / scale", [scale](Problem& p) {
@@ -130,7 +131,20 @@ void register_softmax_xent(Registry& r) {
         // division for the factor, a multiplication) on the same inputs, so they agree to
         // the bit unless a compiler fuses or reorders them; we allow one rounding of
         // difference in each of the three: relative 3u, u = 2^-24.
-        op.tolerance = [](const Case&) { return Tolerance{1e-37, 3 * 0x1.0p-24}; };
+        op.tolerance = [](const Case&) { return Tolerance{1e-37, 3 * kFp32Unit}; };
+        // d/dlogits of sum_b dlosses[b] losses[b]: the backward with scale 1. One class (the
+        // loss is 0 whatever the logit), two, rows off the warp, and the 20x outliers.
+        op.differentiates = Differentiates{
+            .forward = "softmax_xent",
+            .outputs = {"losses"},
+            .wrt = {"logits"},
+            .backward_f64 =
+                [](Problem64& p) {
+                    softmax_xent_backward_cpu(p.f64("dlogits"), p.f64("probs"), p.i32("targets"), p.f64("dlosses"),
+                                              p["B"], p["V"], 1.0);
+                },
+            .cases = cases({"B", "V"}, {{1, 1}, {1, 2}, {4, 7}, {3, 40}}),
+        };
         op.bytes = [](const Case& c) { return 8.0 * c["B"] * c["V"] + 8.0 * c["B"]; };
         r.add(std::move(op));
     }

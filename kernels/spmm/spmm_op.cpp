@@ -5,6 +5,7 @@
 
 #include "core/gpu_dispatch.hpp"
 #include "kernels/registry.hpp"
+#include "kernels/error_bounds.hpp"
 #include "kernels/spmm/spmm.hpp"
 #include "kernels/tfidf/random_csr.hpp"
 
@@ -18,16 +19,6 @@ SpmmDims dims_of(const Problem& p) {
     d.alpha = c.get("alpha_neg", 0) ? -0.5f : 1.0f;
     d.beta = d.ta || c.get("beta", 0) ? 1.0f : 0.0f;
     return d;
-}
-
-// A (R,K) with about L entries per row; N columns of B and C.
-Case sc(std::size_t R, std::size_t K, std::size_t N, std::size_t L, std::size_t ta = 0, std::size_t beta = 0,
-        std::size_t alpha_neg = 0) {
-    Case c{{{"R", R}, {"K", K}, {"N", N}, {"L", L}}};
-    if (ta) c.dims.emplace_back("ta", 1);
-    if (beta) c.dims.emplace_back("beta", 1);
-    if (alpha_neg) c.dims.emplace_back("alpha_neg", 1);
-    return c;
 }
 
 Problem make(const Case& c, Rng& rng) {
@@ -45,11 +36,9 @@ Problem make(const Case& c, Rng& rng) {
 }
 
 // Element (i, j) of C is a sum of n products plus alpha and beta terms, n = the length of
-// row i (forward) or the number of rows holding column k (A^T; bounded by R). In any order
-// the computed sum is within gamma_{n+2} (|alpha| S + |beta c_old|) of the exact one, with
-// S = sum |a||b| over its terms (Higham 3.1; +2 for the alpha and beta roundings); two
-// implementations differ by twice that. |beta c_old| <= |c_new| + |alpha| S, as in matmul.
-// S comes from the reference run on |A| and |B| in double.
+// row i (forward) or the number of rows holding column k (A^T; bounded by R): the dot
+// product bound of kernels/error_bounds.hpp, 2 gamma_{n+2} (2 |alpha| S + |beta| |c_new|),
+// with S = sum |a||b| over its terms, from the reference run on |A| and |B| in double.
 std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     SpmmDims d = dims_of(ref);
     const std::size_t c_rows = d.ta ? d.K : d.R, b_rows = d.ta ? d.R : d.K, nnz = ref.buffer("col").shape.numel();
@@ -67,10 +56,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
     else
         for (std::size_t i = 0; i < d.R; ++i)
             n = std::max<std::size_t>(n, static_cast<std::size_t>(row_ptr[i + 1] - row_ptr[i]));
-    const double u = 0x1.0p-24, nu = static_cast<double>(n + 2) * u, gamma = nu / (1 - nu);
-    const float* c_new = ref.f32("c");
-    for (std::size_t i = 0; i < s.size(); ++i)
-        s[i] = 2 * gamma * (2 * std::fabs(d.alpha) * s[i] + std::fabs(d.beta) * std::fabs(c_new[i])) + 1e-30;
+    dot_product_bounds(s, n, d.alpha, d.beta, ref.f32("c"));
     return {{"c", std::move(s)}};
 }
 
@@ -84,17 +70,19 @@ void register_spmm(Registry& r) {
     // Rows shorter and longer than a warp (L = 2..60), N below and above 32 (1, 3, 11, 40),
     // row counts off the block size, empty rows, beta = 1, alpha = -0.5, and the transposed
     // (atomic) form with rows that share columns (small K).
-    op.test_cases = {sc(1, 1, 1, 1),
-                     sc(7, 20, 3, 4),
-                     sc(33, 100, 11, 10),
-                     sc(65, 500, 40, 30),
-                     sc(200, 1000, 5, 60, 0, 1),
-                     sc(50, 300, 11, 20, 0, 0, 1),
-                     sc(1, 1, 1, 1, 1),
-                     sc(7, 20, 3, 4, 1),
-                     sc(130, 40, 11, 12, 1, 0, 1),
-                     sc(65, 500, 40, 30, 1)};
-    op.bench_cases = {sc(3000, 20000, 11, 35), sc(3000, 20000, 11, 35, 1), sc(20000, 30000, 11, 35)};
+    // A (R,K) with about L entries per row; N columns of B and C.
+    const std::initializer_list<std::string_view> dims = {"R", "K", "N", "L", "ta?", "beta?", "alpha_neg?"};
+    op.test_cases = cases(dims, {{1, 1, 1, 1, 0, 0, 0},
+                                 {7, 20, 3, 4, 0, 0, 0},
+                                 {33, 100, 11, 10, 0, 0, 0},
+                                 {65, 500, 40, 30, 0, 0, 0},
+                                 {200, 1000, 5, 60, 0, 1, 0},
+                                 {50, 300, 11, 20, 0, 0, 1},
+                                 {1, 1, 1, 1, 1, 0, 0},
+                                 {7, 20, 3, 4, 1, 0, 0},
+                                 {130, 40, 11, 12, 1, 0, 1},
+                                 {65, 500, 40, 30, 1, 0, 0}});
+    op.bench_cases = cases(dims, {{3000, 20000, 11, 35, 0, 0, 0}, {3000, 20000, 11, 35, 1, 0, 0}, {20000, 30000, 11, 35, 0, 0, 0}});
     op.make = make;
     op.reference = {"loops", "for every entry a_ik: C[i,:] += alpha a_ik B[k,:]", [](Problem& p) {
                         spmm_cpu(p.f32("c"), p.i32("row_ptr"), p.i32("col"), p.f32("val"), p.f32("b"), dims_of(p));
@@ -113,7 +101,6 @@ void register_spmm(Registry& r) {
             LADDER_GPU_CALL(dev, spmm, v, p.f32("c"), p.i32("row_ptr"), p.i32("col"), p.f32("val"), p.f32("b"),
                             dims_of(p));
         });
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers "c"
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 2.0 * c["R"] * c["L"] * c["N"]; };
     op.bytes = [](const Case& c) {

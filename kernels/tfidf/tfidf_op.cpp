@@ -12,7 +12,6 @@ namespace ladder {
 namespace {
 
 // R rows, V columns (words), about L entries per row.
-Case tc(std::size_t R, std::size_t V, std::size_t L) { return Case{{{"R", R}, {"V", V}, {"L", L}}}; }
 
 Problem make(const Case& c, Rng& rng) {
     Problem p(c);
@@ -56,8 +55,8 @@ void register_tfidf(Registry& r) {
     op.summary = "out (nnz) = counts * idf[col], each CSR row scaled to unit L2 norm";
     // One row; rows shorter and longer than a warp (L = 3, 40, 300); empty rows (about 1
     // in 10); row counts off the block size (7, 33, 1001).
-    op.test_cases = {tc(1, 1, 1), tc(7, 20, 3), tc(33, 500, 40), tc(100, 2000, 300), tc(1001, 5000, 30)};
-    op.bench_cases = {tc(3000, 20000, 35), tc(30000, 30000, 35)};
+    op.test_cases = cases({"R", "V", "L"}, {{1, 1, 1}, {7, 20, 3}, {33, 500, 40}, {100, 2000, 300}, {1001, 5000, 30}});
+    op.bench_cases = cases({"R", "V", "L"}, {{3000, 20000, 35}, {30000, 30000, 35}});
     op.make = make;
     op.reference = {"xtensor", "per row: gather idf, multiply, divide by the L2 norm", [](Problem& p) {
                         tfidf_cpu(p.f32("out"), p.i32("row_ptr"), p.i32("col"), p.f32("counts"), p.f32("idf"), p["R"]);
@@ -68,7 +67,6 @@ void register_tfidf(Registry& r) {
                               LADDER_GPU_CALL(dev, tfidf, v, p.f32("out"), p.i32("row_ptr"), p.i32("col"),
                                               p.f32("counts"), p.f32("idf"), p["R"]);
                           });
-    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };  // unused: bounds() covers "out"
     op.error_bounds = bounds;
     op.flops = [](const Case& c) { return 5.0 * c["R"] * c["L"]; };
     // Reads row_ptr, col, counts, idf[col] and writes out: ~16 bytes per entry.

@@ -10,11 +10,6 @@ namespace ladder {
 
 namespace {
 
-Case kc(std::size_t rows, std::size_t cols, std::size_t k, std::size_t ties = 0) {
-    Case c{{{"rows", rows}, {"cols", cols}, {"k", k}}};
-    if (ties) c.dims.emplace_back("ties", 1);
-    return c;
-}
 
 // Random values with outliers; "ties" cases draw small integers in [-3, 3] plus a few
 // -infinity, so most values tie and the order of indices decides.
@@ -43,9 +38,17 @@ void register_topk(Registry& r) {
     op.summary = "values, indices (rows, k) = the k largest of each row of x (rows, cols), ties to the smaller index";
     // k = 1, k = cols, k = the GPU maximum (64); rows shorter than a warp (7), around it (33)
     // and long (1000, 5000); row counts off the block size; heavy ties.
-    op.test_cases = {kc(1, 1, 1),     kc(3, 7, 3),       kc(5, 7, 7),      kc(17, 33, 5),   kc(40, 257, 1),
-                     kc(4, 1000, 64), kc(9, 100, 10, 1), kc(6, 50, 50, 1), kc(3, 5000, 20), kc(130, 40, 8, 1)};
-    op.bench_cases = {kc(8, 3000, 10), kc(11, 20000, 10), kc(1000, 1000, 10)};
+    op.test_cases = cases({"rows", "cols", "k", "ties?"}, {{1, 1, 1, 0},
+                                                           {3, 7, 3, 0},
+                                                           {5, 7, 7, 0},
+                                                           {17, 33, 5, 0},
+                                                           {40, 257, 1, 0},
+                                                           {4, 1000, 64, 0},
+                                                           {9, 100, 10, 1},
+                                                           {6, 50, 50, 1},
+                                                           {3, 5000, 20, 0},
+                                                           {130, 40, 8, 1}});
+    op.bench_cases = cases({"rows", "cols", "k"}, {{8, 3000, 10}, {11, 20000, 10}, {1000, 1000, 10}});
     op.make = make;
     op.reference = {"partial_sort", "std::partial_sort of indices by (value desc, index asc)", [](Problem& p) {
                         topk_cpu(p.f32("values"), p.i32("indices"), p.f32("x"), p["rows"], p["cols"], p["k"]);

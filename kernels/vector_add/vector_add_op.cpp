@@ -11,8 +11,8 @@ void register_vector_add(Registry& r) {
     op.chapter = "ch01";
     op.summary = "out (n) = a (n) + b (n)";
     // n = 1, odd sizes, one past a block (257), float4 tails (n % 4 = 1, 2, 3).
-    op.test_cases = {{{{"n", 1}}}, {{{"n", 7}}}, {{{"n", 256}}}, {{{"n", 257}}}, {{{"n", 1022}}}, {{{"n", 100003}}}};
-    op.bench_cases = {{{{"n", 1 << 16}}}, {{{"n", 1 << 20}}}, {{{"n", 1 << 24}}}};
+    op.test_cases = cases({"n"}, {{1}, {7}, {256}, {257}, {1022}, {100003}});
+    op.bench_cases = cases({"n"}, {{1 << 16}, {1 << 20}, {1 << 24}});
     op.make = [](const Case& c, Rng& rng) {
         Problem p(c);
         const std::size_t n = c["n"];

@@ -1,5 +1,5 @@
-// bpe_merge_test.cpp: every GPU version of bpe_merge against the CPU reference, integers compared
-// exactly, on simt (always) and cuda (skipped without a device). Introduced in ch04.
+// bpe_merge_test.cpp: what is specific to bpe_merge: the header's worked examples. (Every
+// GPU version against the reference: the registry loop, tests/kernels/ops_test.cpp.) ch04.
 #include <catch2/catch.hpp>
 
 #include "kernels/bpe_merge/bpe_merge.hpp"
@@ -7,14 +7,6 @@
 #include "tests/testing.hpp"
 
 using namespace ladder;
-
-TEST_CASE("bpe_merge: every GPU version matches the CPU reference on simt", "[bpe_merge][simt]") {
-    testing::require_gpu_versions_match("bpe_merge", Device::simt);
-}
-
-TEST_CASE("bpe_merge: every GPU version matches the CPU reference on cuda", "[bpe_merge][cuda]") {
-    testing::require_gpu_versions_match("bpe_merge", Device::cuda);
-}
 
 TEST_CASE("bpe_merge: the worked examples of the header", "[bpe_merge][cpu]") {
     // [a b a b b] with (a, b) -> Z gives [Z Z b]; [a a a] with (a, a) -> Z gives [Z a].

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "kernels/harness.hpp"
+#include "tests/kernels/planted_kernels.hpp"
 
 using namespace ladder;
 
@@ -152,6 +153,13 @@ TEST_CASE("every registered op is complete", "[harness][registry]") {
         CHECK_FALSE(op.summary.empty());
         CHECK_FALSE(op.versions.empty());   // every op has at least one GPU version
         CHECK(op.test_cases.size() >= 2);
+        // An op that opts out of the race check says why, in one line.
+        CHECK(op.no_race_check.find('\n') == std::string::npos);
+        // A backward op's forward is registered and runs in double.
+        if (op.differentiates) {
+            const std::string& fwd = op.differentiates->forward;
+            CHECK((fwd == op.name ? op : reg.get(fwd)).reference_f64);
+        }
         // The reference writes every output (nothing left as NaN poison).
         for (const auto& c : op.test_cases) {
             const Problem ref = run_reference(op, make_problem(op, c, 1));
@@ -167,17 +175,74 @@ TEST_CASE("every registered op is complete", "[harness][registry]") {
     }
 }
 
-TEST_CASE("every version of every registered op agrees with its reference on simt (smoke)", "[harness][registry][simt]") {
-    // The per-op tests run every case and seed; this one makes sure no registered op is
-    // left without a check on the emulator, whatever tests its chapter wrote.
-    for (const auto& op : registry().ops()) {
-        for (const auto& v : op.versions) {
-            for (std::size_t i = 0; i < std::min<std::size_t>(2, op.test_cases.size()); ++i) {
-                INFO(op.name << " " << v.name << ", " << op.test_cases[i].str());
-                const CheckResult r = check_gpu(op, v, Device::simt, op.test_cases[i], 1);
-                INFO(r.failure);
-                CHECK(r.ok);
-            }
-        }
-    }
+namespace {
+// c (M,N) = a (M,K) b (K,N) with matmul v2's tiles, missing its second __syncthreads.
+OpSpec planted_race_op() {
+    OpSpec op;
+    op.name = "planted_race";
+    op.chapter = "test";
+    // Three tiles of K, so a thread that runs ahead overwrites tiles others still read.
+    op.test_cases = cases({"M", "N", "K"}, {{20, 20, 40}, {16, 16, 48}});
+    op.make = [](const Case& c, Rng& rng) {
+        Problem p(c);
+        fill_small_ints(rng, p.add_f32("a", Role::in, Shape{c["M"], c["K"]}), -4, 4);
+        fill_small_ints(rng, p.add_f32("b", Role::in, Shape{c["K"], c["N"]}), -4, 4);
+        p.add_f32("c", Role::out, Shape{c["M"], c["N"]});
+        return p;
+    };
+    op.reference = {"loops", "", [](Problem& p) {
+                        const std::size_t M = p["M"], N = p["N"], K = p["K"];
+                        for (std::size_t i = 0; i < M; ++i)
+                            for (std::size_t j = 0; j < N; ++j) {
+                                float acc = 0;
+                                for (std::size_t k = 0; k < K; ++k) acc += p.f32("a")[i * K + k] * p.f32("b")[k * N + j];
+                                p.f32("c")[i * N + j] = acc;
+                            }
+                    }};
+    // Small integers: every sum is exact in fp32, in any order.
+    op.tolerance = [](const Case&) { return Tolerance{0, 0}; };
+    op.versions = {{"v2-nosync", "matmul v2 without its second barrier", [](Device, Problem& p) {
+                        simt::planted_tiled_matmul_missing_sync(p.f32("c"), p.f32("a"), p.f32("b"), p["M"], p["N"],
+                                                                p["K"]);
+                    }}};
+    return op;
+}
+}  // namespace
+
+TEST_CASE("the harness's emulator checks catch a missing __syncthreads in a tiled kernel", "[harness][simt]") {
+    const OpSpec op = planted_race_op();
+    // The race check runs first (seed 0 of every case) and names the barrier.
+    REQUIRE(simt_modes(op, 0) == std::vector{SimtMode::race_check});
+    std::vector<std::string> failures;
+    check_gpu_all(op, op.versions[0], Device::simt, [&](const std::string& what, const CheckResult& r) {
+        if (!r.ok) failures.push_back(what + ": " + r.failure);
+    });
+    REQUIRE_FALSE(failures.empty());
+    INFO(failures.front());
+    CHECK_THAT(failures.front(), Catch::Contains("race check") && Catch::Contains("__syncthreads"));
+    // An op that opts out of the race check still meets both thread orders, each compared with the
+    // reference: the planted bug gives wrong sums in at least one of them.
+    OpSpec opted = op;
+    opted.no_race_check = "(test) order-dependent by design";
+    REQUIRE(simt_modes(opted, 0) == std::vector{SimtMode::forward, SimtMode::reverse});
+    bool caught = false;
+    for (SimtMode m : simt_modes(opted, 0)) caught |= !check_gpu(opted, opted.versions[0], Device::simt, opted.test_cases[0], 1, m).ok;
+    CHECK(caught);
+}
+
+TEST_CASE("the case builder names dimensions and leaves out zero flags", "[harness][registry]") {
+    const auto cs = cases({"M", "N", "tb?"}, {{7, 5, 0}, {65, 129, 1}});
+    REQUIRE(cs.size() == 2);
+    CHECK(cs[0].str() == "M=7 N=5");
+    CHECK(cs[1].str() == "M=65 N=129 tb=1");
+    CHECK(cs[0].get("tb", 0) == 0);
+    CHECK(cs[1]["tb"] == 1);
+    CHECK_THROWS_WITH(cases({"M", "N"}, {{1}}), Catch::Contains("1 sizes for 2 dimensions"));
+}
+
+TEST_CASE("a float output with neither a tolerance nor an error bound is an error, not a pass", "[harness]") {
+    OpSpec op = add_op(Defect::none);
+    op.tolerance = nullptr;
+    CHECK_THROWS_WITH(check_gpu(op, op.versions[0], Device::simt, op.test_cases[0], 1),
+                      Catch::Contains("float output 'out' has neither"));
 }

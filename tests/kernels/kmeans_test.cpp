@@ -1,5 +1,5 @@
 // kmeans_test.cpp: the k-means steps: the reference on a worked example (ties, an empty
-// cluster), and every GPU version on the emulator and a GPU.
+// cluster). GPU versions: the registry loop (ops_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -24,12 +24,3 @@ TEST_CASE("kmeans reference: nearest centroid, ties to the smaller index, means"
     REQUIRE(counts == std::vector<std::int32_t>{3, 2, 0});
 }
 
-TEST_CASE("kmeans: every GPU version matches the reference on simt", "[kmeans][simt]") {
-    testing::require_gpu_versions_match("kmeans_assign", Device::simt);
-    testing::require_gpu_versions_match("kmeans_update", Device::simt);
-}
-
-TEST_CASE("kmeans: every GPU version matches the reference on cuda", "[kmeans][cuda]") {
-    testing::require_gpu_versions_match("kmeans_assign", Device::cuda);
-    testing::require_gpu_versions_match("kmeans_update", Device::cuda);
-}
