@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <set>
+#include <sstream>
 
 #include "chapters/ch02_bag_of_words/classifiers.hpp"
 #include "chapters/ch02_bag_of_words/corpus.hpp"
@@ -11,6 +13,7 @@
 #include "chapters/ch02_bag_of_words/metrics.hpp"
 #include "chapters/ch02_bag_of_words/vocab.hpp"
 #include "core/device.hpp"
+#include "core/fileio.hpp"
 #include "tests/chapters/run_chapter.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -28,6 +31,32 @@ fs::path make_corpus(const testing::TempDir& tmp, const std::string& name, const
         tmp.write(fs::path(name) / file, *text);
     return tmp / name;
 }
+// The labels of a split's lines (the text before the tab; '#' lines are comments).
+std::vector<std::string> labels_of(const fs::path& tsv) {
+    std::vector<std::string> out;
+    std::istringstream in(read_file(tsv));
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] != '#') out.push_back(line.substr(0, line.find('\t')));
+    return out;
+}
+
+// Accuracy from the rows of confusion.csv that belong to `classifier`: the diagonal's share.
+double accuracy_from_confusion_csv(const fs::path& csv, const std::string& classifier) {
+    std::istringstream in(read_file(csv));
+    std::string line;
+    std::getline(in, line);   // classifier,true_index,predicted_index,true,predicted,count,row_fraction
+    std::int64_t right = 0, all = 0;
+    while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        std::istringstream fields(line);
+        for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+        if (f.size() < 6 || f[0] != classifier) continue;
+        all += std::stoll(f[5]);
+        if (f[1] == f[2]) right += std::stoll(f[5]);
+    }
+    return all ? static_cast<double>(right) / static_cast<double>(all) : -1.0;
+}
+
 const std::string kGoodTrain = "a\tapples and pears\na\tpears and plums\nb\tcars and trucks\nb\ttrucks and buses\n";
 const std::string kGoodOther = "a\tapples\nb\tbuses\n";
 }  // namespace
@@ -149,11 +178,21 @@ TEST_CASE("ch02 runs end to end on the samples and writes its summary", "[ch02][
     REQUIRE(s["dog_bites_man_same_vector"] == true);
     const double base = s["baseline"]["accuracy"];
     REQUIRE(base == Approx(0.2));   // 2 of the 10 test quotes are 'computers', the first of four tied categories
+    // The baseline answers one category for every quote: precision p = base and recall 1 there
+    // (F1 = 2p / (1 + p)), F1 0 for the others, so its macro-F1 is 2p / (1 + p) over the number
+    // of categories in the test split.
+    const auto test_labels = labels_of(fs::path(kSamples) / "test.tsv");
+    const std::set<std::string> test_categories(test_labels.begin(), test_labels.end());
+    const double base_f1 = 2 * base / (1 + base) / static_cast<double>(test_categories.size());
+    REQUIRE(s["baseline"]["macro_f1"].get<double>() == Approx(base_f1));
     for (const char* clf : {"naive_bayes", "logistic_regression"}) {
         INFO(clf);
         REQUIRE(s[clf]["accuracy"].get<double>() > base);
-        REQUIRE(s[clf]["macro_f1"].get<double>() > 0);
+        REQUIRE(s[clf]["macro_f1"].get<double>() > base_f1);
+        REQUIRE(s[clf]["macro_f1"].get<double>() <= 1.0);
         REQUIRE(s[clf]["baseline_accuracy"].get<double>() == base);
+        // confusion.csv (what the book's figure draws) holds the same evaluation.
+        REQUIRE(accuracy_from_confusion_csv(run.out_dir / "confusion.csv", clf) == Approx(s[clf]["accuracy"].get<double>()));
     }
     REQUIRE(s["search"][0]["hits"][0]["category"] == "computers");
     for (const char* f : {"zipf.csv", "confusion.csv", "training.csv"}) REQUIRE(fs::exists(run.out_dir / f));

@@ -4,6 +4,7 @@
 // byte. Needs `npm ci --prefix tools/tiktoken`; without it these tests fail and say so.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 
@@ -203,12 +204,21 @@ TEST_CASE("ch04 GPT-2 encode is identical on 1 and 2 threads and round-trips", "
     CHECK(t.encode(big, two) == ids1);
     CHECK(t.encode(big, many) == ids1);
     CHECK(t.decode(ids1) == big);
-    // Every safe split point really is one: the pieces on both sides are unchanged.
+    // Every safe split point really is one: the parts cover the text, and pre-tokenising them
+    // one by one gives the very pieces of the whole text (no piece is cut at a split).
     const auto parts_at = split_for_threads(big, 64);
     REQUIRE(parts_at.size() > 8);
     std::size_t total = 0;
-    for (auto p : parts_at) total += p.size();
+    std::vector<std::string_view> pieces;
+    for (auto p : parts_at) {
+        total += p.size();
+        for (auto piece : pretokenize(p)) pieces.push_back(piece);
+    }
     CHECK(total == big.size());
+    const auto whole = pretokenize(big);
+    REQUIRE(pieces.size() == whole.size());
+    const auto first_diff = std::mismatch(pieces.begin(), pieces.end(), whole.begin()).first - pieces.begin();
+    CHECK(first_diff == static_cast<std::ptrdiff_t>(pieces.size()));   // else: the index of the first cut piece
 }
 
 TEST_CASE("ch04 both merge loops agree on every piece", "[ch04][gpt2]") {
