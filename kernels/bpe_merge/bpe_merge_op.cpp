@@ -14,10 +14,7 @@ MergeRule rule_of(const Case& c) {
 }  // namespace
 
 void register_bpe_merge(Registry& r) {
-    OpSpec op;
-    op.name = "bpe_merge";
-    op.chapter = "ch04";
-    op.summary = "tokens (n) with one merge (left, right) -> result applied: out (n), out_len (1)";
+    OpSpec op("bpe_merge", "ch04", "tokens (n) with one merge (left, right) -> result applied: out (n), out_len (1)");
     // Few ids, so the pair occurs often; runs of the same id for the (1, 1) merge; sizes
     // off the block size and large enough for several scan blocks.
     op.test_cases = cases({"n", "vocab", "same"}, {{1, 3, 0},

@@ -75,10 +75,8 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
 }  // namespace
 
 void register_cosine_topk(Registry& r) {
-    OpSpec op;
-    op.name = "cosine_topk";
-    op.chapter = "ch03";
-    op.summary = "top_ids, top_sims (M,k): the k rows of table (V,D) most cosine-similar to each query (M,D)";
+    OpSpec op("cosine_topk", "ch03",
+              "top_ids, top_sims (M,k): the k rows of table (V,D) most cosine-similar to each query (M,D)");
     // V below k (the -1 / -inf tail), V = 1000 off the 128-thread stride, D = 1 up to 300,
     // k up to its maximum 32, exclusions, and exact small-integer cases with many ties.
     op.test_cases = cases({"M", "V", "D", "k", "X", "ints?"}, {{1, 1, 1, 1, 0, 0},

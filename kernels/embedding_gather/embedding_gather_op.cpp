@@ -32,10 +32,7 @@ constexpr float kScale = -0.5f;   // a power of two: scale * x is exact, so the 
 
 void register_embedding_gather(Registry& r) {
     {
-        OpSpec op;
-        op.name = "embedding_gather";
-        op.chapter = "ch03";
-        op.summary = "out (B,D) = table (V,D) [ids (B)]";
+        OpSpec op("embedding_gather", "ch03", "out (B,D) = table (V,D) [ids (B)]");
         op.test_cases = test_cases();
         op.bench_cases = bench_cases();
         op.make = [](const Case& c, Rng& rng) {
@@ -62,10 +59,7 @@ void register_embedding_gather(Registry& r) {
         r.add(std::move(op));
     }
     {
-        OpSpec op;
-        op.name = "embedding_scatter_add";
-        op.chapter = "ch03";
-        op.summary = "table (V,D) [ids (B)] += scale * rows (B,D), repeated ids add up";
+        OpSpec op("embedding_scatter_add", "ch03", "table (V,D) [ids (B)] += scale * rows (B,D), repeated ids add up");
         op.test_cases = test_cases();
         op.bench_cases = bench_cases();
         op.make = [](const Case& c, Rng& rng) {

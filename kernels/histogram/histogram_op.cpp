@@ -34,10 +34,7 @@ Problem make(const Case& c, Rng& rng) {
 }  // namespace
 
 void register_histogram(Registry& r) {
-    OpSpec op;
-    op.name = "histogram";
-    op.chapter = "ch02";
-    op.summary = "counts (bins) = occurrences of each id in ids (n), int32";
+    OpSpec op("histogram", "ch02", "counts (bins) = occurrences of each id in ids (n), int32");
     // Off every block size; bins above v2's 12k-bin shared chunk (two chunks and a partial
     // one); a long input with few bins (hot atomics). (n = 0, where counts must still be
     // zeroed, is tested in histogram_test.cpp: the harness has no empty buffers.)

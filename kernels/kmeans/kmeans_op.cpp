@@ -32,10 +32,8 @@ std::vector<Case> test_cases() {
 
 void register_kmeans(Registry& r) {
     {
-        OpSpec op;
-        op.name = "kmeans_assign";
-        op.chapter = "ch03";
-        op.summary = "assign (N) = nearest of centroids (C,D) to each of x (N,D); dist (N) its squared distance";
+        OpSpec op("kmeans_assign", "ch03",
+                  "assign (N) = nearest of centroids (C,D) to each of x (N,D); dist (N) its squared distance");
         op.test_cases = test_cases();
         op.bench_cases = cases({"N", "C", "D"}, {{10000, 50, 100}, {50000, 100, 100}});
         op.make = [](const Case& c, Rng& rng) {
@@ -69,10 +67,7 @@ void register_kmeans(Registry& r) {
         r.add(std::move(op));
     }
     {
-        OpSpec op;
-        op.name = "kmeans_update";
-        op.chapter = "ch03";
-        op.summary = "centroids (C,D) = mean of the x (N,D) assigned to each; counts (C)";
+        OpSpec op("kmeans_update", "ch03", "centroids (C,D) = mean of the x (N,D) assigned to each; counts (C)");
         op.test_cases = test_cases();
         op.bench_cases = cases({"N", "C", "D"}, {{10000, 50, 100}});
         op.make = [](const Case& c, Rng& rng) {

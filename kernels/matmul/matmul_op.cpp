@@ -72,10 +72,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
 }  // namespace
 
 void register_matmul(Registry& r) {
-    OpSpec op;
-    op.name = "matmul";
-    op.chapter = "ch01";
-    op.summary = "C (M,N) = alpha op(A) op(B) + beta C";
+    OpSpec op("matmul", "ch01", "C (M,N) = alpha op(A) op(B) + beta C");
     // Sizes off every block size (1, 7, 33, 65, 129), each transpose form, beta = 1,
     // and exact small-integer cases.
     op.test_cases = cases({"M", "N", "K", "ta?", "tb?", "beta?", "ints?"}, {{1, 1, 1, 0, 0, 0, 0},

@@ -18,10 +18,7 @@ Case pc(std::size_t n, std::size_t vocab) {
 }  // namespace
 
 void register_pair_count(Registry& r) {
-    OpSpec op;
-    op.name = "pair_count";
-    op.chapter = "ch04";
-    op.summary = "hash table of adjacent-pair counts (keys, counts) of tokens (n)";
+    OpSpec op("pair_count", "ch04", "hash table of adjacent-pair counts (keys, counts) of tokens (n)");
     // A tiny vocabulary (few pairs, many repeats: heavy contention on a few slots), a
     // large one (more distinct pairs per tile than v2's shared table holds: the global
     // fallback), one and two tokens, sizes off the block and tile size.

@@ -6,10 +6,7 @@
 namespace ladder {
 
 void register_scan(Registry& r) {
-    OpSpec op;
-    op.name = "scan";
-    op.chapter = "ch04";
-    op.summary = "out (n) = exclusive prefix sum of in (n), int32";
+    OpSpec op("scan", "ch04", "out (n) = exclusive prefix sum of in (n), int32");
     // One element; one block's worth and one past (256, 257; 512, 513 for v2's two per
     // thread); several blocks; enough blocks that v1 and v2 need three levels.
     op.test_cases = cases({"n"}, {{1}, {7}, {256}, {257}, {513}, {5000}, {70001}, {300000}});

@@ -89,10 +89,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
 }  // namespace
 
 void register_sgns(Registry& r) {
-    OpSpec op;
-    op.name = "sgns";
-    op.chapter = "ch03";
-    op.summary = "skip-gram negative sampling: loss (B), d_in (B,D), d_out (B,K1,D)";
+    OpSpec op("sgns", "ch03", "skip-gram negative sampling: loss (B), d_in (B,D), d_out (B,K1,D)");
     // B off the block sizes (128 threads, 4 pairs per block in v2), D below, at and above
     // a warp (1, 7, 32, 33, 100, 300), K1 = 1 (no negatives) to 21; V = 3 makes repeats.
     const std::initializer_list<std::string_view> dims = {"B", "K1", "V", "D"};

@@ -82,10 +82,8 @@ void register_softmax_xent(Registry& r) {
     const std::vector<Case> bv_cases =
         cases({"B", "V"}, {{1, 1}, {1, 2}, {7, 5}, {33, 11}, {5, 100}, {64, 1000}, {130, 40}, {3, 50257}});
     {
-        OpSpec op;
-        op.name = "softmax_xent";
-        op.chapter = "ch02";
-        op.summary = "losses (B), probs (B,V) = softmax cross-entropy of logits (B,V) at targets (B)";
+        OpSpec op("softmax_xent", "ch02",
+                  "losses (B), probs (B,V) = softmax cross-entropy of logits (B,V) at targets (B)");
         op.test_cases = bv_cases;
         op.bench_cases = cases({"B", "V"}, {{4096, 11}, {64, 50257}, {1024, 1024}});
         op.make = make_forward;
@@ -109,10 +107,7 @@ void register_softmax_xent(Registry& r) {
         r.add(std::move(op));
     }
     {
-        OpSpec op;
-        op.name = "softmax_xent_backward";
-        op.chapter = "ch02";
-        op.summary = "dlogits (B,V) = (probs - onehot(targets)) * dlosses / B";
+        OpSpec op("softmax_xent_backward", "ch02", "dlogits (B,V) = (probs - onehot(targets)) * dlosses / B");
         op.test_cases = bv_cases;
         op.bench_cases = cases({"B", "V"}, {{4096, 11}, {64, 50257}});
         op.make = make_backward;

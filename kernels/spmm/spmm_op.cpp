@@ -63,10 +63,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
 }  // namespace
 
 void register_spmm(Registry& r) {
-    OpSpec op;
-    op.name = "spmm";
-    op.chapter = "ch02";
-    op.summary = "C (R,N) = alpha A B + beta C, or C (K,N) += alpha A^T B; A sparse (CSR)";
+    OpSpec op("spmm", "ch02", "C (R,N) = alpha A B + beta C, or C (K,N) += alpha A^T B; A sparse (CSR)");
     // Rows shorter and longer than a warp (L = 2..60), N below and above 32 (1, 3, 11, 40),
     // row counts off the block size, empty rows, beta = 1, alpha = -0.5, and the transposed
     // (atomic) form with rows that share columns (small K).
@@ -82,7 +79,8 @@ void register_spmm(Registry& r) {
                                  {7, 20, 3, 4, 1, 0, 0},
                                  {130, 40, 11, 12, 1, 0, 1},
                                  {65, 500, 40, 30, 1, 0, 0}});
-    op.bench_cases = cases(dims, {{3000, 20000, 11, 35, 0, 0, 0}, {3000, 20000, 11, 35, 1, 0, 0}, {20000, 30000, 11, 35, 0, 0, 0}});
+    op.bench_cases =
+        cases(dims, {{3000, 20000, 11, 35, 0, 0, 0}, {3000, 20000, 11, 35, 1, 0, 0}, {20000, 30000, 11, 35, 0, 0, 0}});
     op.make = make;
     op.reference = {"loops", "for every entry a_ik: C[i,:] += alpha a_ik B[k,:]", [](Problem& p) {
                         spmm_cpu(p.f32("c"), p.i32("row_ptr"), p.i32("col"), p.f32("val"), p.f32("b"), dims_of(p));

@@ -49,10 +49,7 @@ std::map<std::string, std::vector<double>> bounds(const Problem& ref) {
 }  // namespace
 
 void register_tfidf(Registry& r) {
-    OpSpec op;
-    op.name = "tfidf";
-    op.chapter = "ch02";
-    op.summary = "out (nnz) = counts * idf[col], each CSR row scaled to unit L2 norm";
+    OpSpec op("tfidf", "ch02", "out (nnz) = counts * idf[col], each CSR row scaled to unit L2 norm");
     // One row; rows shorter and longer than a warp (L = 3, 40, 300); empty rows (about 1
     // in 10); row counts off the block size (7, 33, 1001).
     op.test_cases = cases({"R", "V", "L"}, {{1, 1, 1}, {7, 20, 3}, {33, 500, 40}, {100, 2000, 300}, {1001, 5000, 30}});

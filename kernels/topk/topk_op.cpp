@@ -32,10 +32,8 @@ Problem make(const Case& c, Rng& rng) {
 }  // namespace
 
 void register_topk(Registry& r) {
-    OpSpec op;
-    op.name = "topk";
-    op.chapter = "ch02";
-    op.summary = "values, indices (rows, k) = the k largest of each row of x (rows, cols), ties to the smaller index";
+    OpSpec op("topk", "ch02",
+              "values, indices (rows, k) = the k largest of each row of x (rows, cols), ties to the smaller index");
     // k = 1, k = cols, k = the GPU maximum (64); rows shorter than a warp (7), around it (33)
     // and long (1000, 5000); row counts off the block size; heavy ties.
     op.test_cases = cases({"rows", "cols", "k", "ties?"}, {{1, 1, 1, 0},

@@ -6,10 +6,7 @@
 namespace ladder {
 
 void register_vector_add(Registry& r) {
-    OpSpec op;
-    op.name = "vector_add";
-    op.chapter = "ch01";
-    op.summary = "out (n) = a (n) + b (n)";
+    OpSpec op("vector_add", "ch01", "out (n) = a (n) + b (n)");
     // n = 1, odd sizes, one past a block (257), float4 tails (n % 4 = 1, 2, 3).
     op.test_cases = cases({"n"}, {{1}, {7}, {256}, {257}, {1022}, {100003}});
     op.bench_cases = cases({"n"}, {{1 << 16}, {1 << 20}, {1 << 24}});
