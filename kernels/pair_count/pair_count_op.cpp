@@ -1,6 +1,7 @@
 // pair_count_op.cpp: the registry entry for pair_count. The table's slot order depends on
 // which thread got there first, so both sides are put in key order (canonicalize) before
 // the exact comparison. Introduced in ch04.
+#include <algorithm>
 #include <bit>
 
 #include "core/gpu_dispatch.hpp"
@@ -10,10 +11,12 @@
 namespace ladder {
 
 namespace {
-Case pc(std::size_t n, std::size_t vocab) {
-    // Capacity: a power of two at least twice the most distinct pairs there can be.
-    const std::size_t distinct = std::min(n, vocab * vocab);
-    return Case{{{"n", n}, {"vocab", vocab}, {"capacity", std::bit_ceil(2 * distinct + 16)}}};
+// The cases over n and vocab, with the table's capacity derived: a power of two at least
+// twice the most distinct pairs there can be.
+std::vector<Case> with_capacity(std::vector<Case> cs) {
+    for (Case& c : cs)
+        c.dims.emplace_back("capacity", std::bit_ceil(2 * std::min(c["n"], c["vocab"] * c["vocab"]) + 16));
+    return cs;
 }
 }  // namespace
 
@@ -22,9 +25,9 @@ void register_pair_count(Registry& r) {
     // A tiny vocabulary (few pairs, many repeats: heavy contention on a few slots), a
     // large one (more distinct pairs per tile than v2's shared table holds: the global
     // fallback), one and two tokens, sizes off the block and tile size.
-    op.test_cases = {pc(1, 5),    pc(2, 5),       pc(33, 3),     pc(257, 50),
-                     pc(2049, 3), pc(5000, 1000), pc(40000, 40), pc(30000, 3000)};
-    op.bench_cases = {pc(1 << 16, 300), pc(1 << 20, 300), pc(1 << 22, 4000)};
+    op.test_cases = with_capacity(cases(
+        {"n", "vocab"}, {{1, 5}, {2, 5}, {33, 3}, {257, 50}, {2049, 3}, {5000, 1000}, {40000, 40}, {30000, 3000}}));
+    op.bench_cases = with_capacity(cases({"n", "vocab"}, {{1 << 16, 300}, {1 << 20, 300}, {1 << 22, 4000}}));
     op.make = [](const Case& c, Rng& rng) {
         Problem p(c);
         const std::size_t n = c["n"], vocab = c["vocab"], capacity = c["capacity"];
