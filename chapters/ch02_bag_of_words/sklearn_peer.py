@@ -6,25 +6,17 @@ LogisticRegression's C on the validation split like our early stopping does, the
 final fit (min and median of --repeats) and prints one JSON object.
 Needs Debian's python3-sklearn: apt-get install python3-sklearn; run with /usr/bin/python3."""
 import json
+import os
 import sys
 import time
+
+# The helper the bench peers share (tools/peers/openblas_core.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "peers"))
+from openblas_core import openblas_core  # noqa: E402
 
 from sklearn.datasets import load_svmlight_files
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
-
-
-def openblas_core():
-    """The core the OpenBLAS loaded in this process runs (numpy's, from /proc/self/maps), as
-    the bench prints its own: the bench sets OPENBLAS_CORETYPE to ours; this shows it took."""
-    import ctypes
-    for line in open("/proc/self/maps"):
-        path = line.split()[-1]
-        if "libopenblas" in path:
-            lib = ctypes.CDLL(path)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib.openblas_get_corename().decode()
-    return None
 
 
 def main():

@@ -7,22 +7,15 @@
 #                       --epochs E --min-count M --sample S --alpha A --seed SEED
 import argparse
 import json
+import os
+import sys
 import time
 
+# The helper the bench peers share (tools/peers/openblas_core.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "peers"))
+from openblas_core import openblas_core  # noqa: E402
+
 from gensim.models import Word2Vec
-
-
-def openblas_core():
-    """The core the OpenBLAS loaded in this process runs (numpy's, from /proc/self/maps), as
-    the bench prints its own: the bench sets OPENBLAS_CORETYPE to ours; this shows it took."""
-    import ctypes
-    for line in open("/proc/self/maps"):
-        path = line.split()[-1]
-        if "libopenblas" in path:
-            lib = ctypes.CDLL(path)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib.openblas_get_corename().decode()
-    return None
 
 
 p = argparse.ArgumentParser()
