@@ -1,0 +1,36 @@
+// tanh_cpu.cpp: the CPU references for tanh, forward and backward, as xtensor expressions.
+// inp, out, dout, dinp (n). Introduced in ch05.
+#include <array>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+
+#include "kernels/tanh/tanh.hpp"
+
+namespace ladder {
+
+// [book:tanh-cpu]
+template <class T>
+void tanh_forward_cpu(T* out, const T* inp, std::size_t n) {
+    auto x = xt::adapt(inp, n, xt::no_ownership(), std::array{n});   // (n)
+    auto y = xt::adapt(out, n, xt::no_ownership(), std::array{n});   // (n)
+    xt::noalias(y) = xt::tanh(x);
+}
+
+// forward: out = tanh(inp), so d out / d inp = 1 - tanh(inp)^2 = 1 - out^2.
+template <class T>
+void tanh_backward_cpu(T* dinp, const T* out, const T* dout, std::size_t n) {
+    auto y = xt::adapt(out, n, xt::no_ownership(), std::array{n});     // (n)
+    auto dy = xt::adapt(dout, n, xt::no_ownership(), std::array{n});   // (n)
+    auto dx = xt::adapt(dinp, n, xt::no_ownership(), std::array{n});   // (n)
+    xt::noalias(dx) += (T(1) - y * y) * dy;
+}
+// [/book]
+
+template void tanh_forward_cpu<float>(float*, const float*, std::size_t);
+template void tanh_forward_cpu<double>(double*, const double*, std::size_t);
+template void tanh_backward_cpu<float>(float*, const float*, const float*, std::size_t);
+template void tanh_backward_cpu<double>(double*, const double*, const double*, std::size_t);
+
+}  // namespace ladder
