@@ -62,19 +62,17 @@ GradResult check_gradient(const OpSpec& forward, const OpSpec& backward, const C
                  "reference_f64)",
                  backward.name, d.forward, forward.name);
     Problem64 x0 = to_double(make_problem(forward, c, seed));
-    // The upstream gradients dy, one per output in the objective.
-    Rng rng(seed * 0x9e3779b97f4a7c15ULL + 1);
-    {
-        Problem64 shapes = x0;
-        forward.reference_f64(shapes);
-        for (const std::string& y : d.outputs) {
-            auto& dy = x0.add_f64("d" + y, shapes.shape(y));
-            for (double& v : dy) v = d.unit_upstream ? 1.0 : rng.normal();
-        }
-    }
-    // The analytic gradients: the backward reference after the forward, on the same values.
+    // The forward once, then the upstream gradients dy (one per output in the objective, of
+    // that output's shape) beside both the inputs and the forward's results.
     Problem64 after = x0;
     forward.reference_f64(after);
+    Rng rng(seed * 0x9e3779b97f4a7c15ULL + 1);
+    for (const std::string& y : d.outputs) {
+        auto& dy = x0.add_f64("d" + y, after.shape(y));
+        for (double& v : dy) v = d.unit_upstream ? 1.0 : rng.normal();
+        after.add_f64("d" + y, after.shape(y)) = dy;
+    }
+    // The analytic gradients: the backward reference on the forward's values.
     for (const std::string& x : d.wrt) after.add_f64("d" + x, x0.shape(x));
     d.backward_f64(after);
 
