@@ -1,0 +1,2 @@
+// core/nn/checkpoint.cpp: (being written for #13)
+#include "core/nn/checkpoint.hpp"

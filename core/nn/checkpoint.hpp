@@ -1,0 +1,2 @@
+// core/nn/checkpoint.hpp: (being written for #13)
+#pragma once

@@ -1,0 +1,2 @@
+// core/nn/params.hpp: (being written for #13)
+#pragma once

@@ -1,0 +1,2 @@
+// core/nn/sampling.hpp: (being written for #13)
+#pragma once

@@ -1,0 +1,2 @@
+// tests/nn/optimizer_test.cpp: (being written for #13)
+#include <catch2/catch.hpp>

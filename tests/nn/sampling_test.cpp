@@ -1,0 +1,2 @@
+// tests/nn/sampling_test.cpp: (being written for #13)
+#include <catch2/catch.hpp>

@@ -1,0 +1,2 @@
+// tests/nn/token_file_test.cpp: (being written for #13)
+#include <catch2/catch.hpp>
