@@ -1,6 +1,9 @@
 // rng.cpp: xoshiro256** with SplitMix64 seeding; see rng.hpp for the exact recipe.
 #include "core/rng.hpp"
 
+#include <algorithm>
+#include <bit>
+#include <charconv>
 #include <cmath>
 #include <numbers>
 #include <utility>
@@ -93,6 +96,74 @@ std::vector<std::size_t> Rng::permutation(std::size_t n) {
 Rng Rng::split(std::uint64_t stream) {
     // Seed the child from our own stream mixed with the stream number.
     return Rng(next() ^ (stream * 0xd1b54a32d192ed03ULL));
+}
+
+Rng::State Rng::state() const {
+    State st;
+    for (int i = 0; i < 4; ++i) st.s[i] = s_[i];
+    st.has_spare = has_spare_;
+    st.spare = has_spare_ ? spare_ : 0.0;
+    return st;
+}
+
+void Rng::set_state(const State& state) {
+    LADDER_CHECK(state.s[0] | state.s[1] | state.s[2] | state.s[3],
+                 "Rng::set_state: the four state words are all zero (xoshiro256** would return 0 forever)");
+    for (int i = 0; i < 4; ++i) s_[i] = state.s[i];
+    has_spare_ = state.has_spare;
+    spare_ = state.has_spare ? state.spare : 0.0;
+}
+
+// ---- text form ----
+
+namespace {
+constexpr std::string_view kRngTag = "xoshiro256**";
+
+std::string hex16(std::uint64_t x) { return fmt::format("{:016x}", x); }
+
+// Splits on single spaces; the text form has exactly 7 fields.
+std::vector<std::string_view> fields(std::string_view text) {
+    std::vector<std::string_view> out;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t end = std::min(text.find(' ', begin), text.size());
+        out.push_back(text.substr(begin, end - begin));
+        begin = end + 1;
+    }
+    return out;
+}
+
+std::uint64_t parse_hex16(std::string_view field, std::string_view text, const char* what) {
+    std::uint64_t x = 0;
+    const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), x, 16);
+    LADDER_CHECK(field.size() == 16 && ec == std::errc() && ptr == field.data() + field.size(),
+                 "Rng state \"{}\": {} '{}' is not 16 hex digits", text, what, field);
+    return x;
+}
+}  // namespace
+
+std::string to_string(const Rng::State& state) {
+    std::string out(kRngTag);
+    for (std::uint64_t w : state.s) out += " " + hex16(w);
+    out += " spare ";
+    out += state.has_spare ? hex16(std::bit_cast<std::uint64_t>(state.spare)) : "none";
+    return out;
+}
+
+Rng::State rng_state_from_string(std::string_view text) {
+    const auto f = fields(text);
+    LADDER_CHECK(f.size() == 7 && f[0] == kRngTag && f[5] == "spare",
+                 "Rng state \"{}\" is malformed: expected \"{} <4 words of 16 hex digits> spare <16 hex digits or "
+                 "none>\" (7 fields separated by single spaces, got {})",
+                 text, kRngTag, f.size());
+    Rng::State st;
+    const char* word_names[4] = {"word 0", "word 1", "word 2", "word 3"};
+    for (int i = 0; i < 4; ++i) st.s[i] = parse_hex16(f[1 + i], text, word_names[i]);
+    st.has_spare = f[6] != "none";
+    st.spare = st.has_spare ? std::bit_cast<double>(parse_hex16(f[6], text, "the spare")) : 0.0;
+    LADDER_CHECK(std::isfinite(st.spare), "Rng state \"{}\": the spare {} is not finite", text, st.spare);
+    LADDER_CHECK(st.s[0] | st.s[1] | st.s[2] | st.s[3], "Rng state \"{}\": the four words are all zero", text);
+    return st;
 }
 
 }  // namespace ladder

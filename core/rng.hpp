@@ -3,9 +3,12 @@
 // Introduced in ch01; every chapter draws its initial weights, samples and shuffles here.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ladder {
@@ -39,10 +42,30 @@ public:
     // A generator for a sub-task (a worker thread, a layer) that does not disturb this one.
     Rng split(std::uint64_t stream);
 
+    // Everything the next draw depends on, so a checkpoint can resume the stream exactly:
+    // the four xoshiro words and normal()'s second Box-Muller value, kept for the next call.
+    // state() reports spare = 0 when has_spare is false, so equal streams give equal States.
+    struct State {
+        std::array<std::uint64_t, 4> s{};
+        bool has_spare = false;
+        double spare = 0;
+        bool operator==(const State&) const = default;
+    };
+    State state() const;
+    void set_state(const State& state);   // throws on the all-zero words (xoshiro would stay at 0)
+
 private:
     std::uint64_t s_[4];
     bool has_spare_ = false;
     double spare_ = 0;
 };
+
+// The State as one line of text, for a checkpoint's metadata: four hex words, then the spare
+// double as the hex of its 64 bits (bit-exact, unlike a decimal print) or "none":
+//   "xoshiro256** 0123456789abcdef 0123456789abcdef 0123456789abcdef 0123456789abcdef spare 3ff0000000000000"
+//   "xoshiro256** 0123456789abcdef 0123456789abcdef 0123456789abcdef 0123456789abcdef spare none"
+std::string to_string(const Rng::State& state);
+// The inverse; a malformed string throws a ladder::Error that quotes it and says what is wrong.
+Rng::State rng_state_from_string(std::string_view text);
 
 }  // namespace ladder

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <set>
 
+#include "core/error.hpp"
 #include "core/rng.hpp"
 
 using ladder::Rng;
@@ -88,4 +90,80 @@ TEST_CASE("permutation() is a permutation, and split streams are independent", "
         seen.insert(child2.next());
     }
     REQUIRE(seen.size() == 200);
+}
+
+TEST_CASE("state() and set_state() resume the stream exactly, the normal() spare included", "[rng][state]") {
+    Rng rng(6);
+    rng.next();
+    rng.normal();   // an odd number of normals: the second Box-Muller value is pending
+    const Rng::State saved = rng.state();
+    REQUIRE(saved.has_spare);
+    std::vector<double> first;
+    for (int i = 0; i < 5; ++i) {
+        first.push_back(rng.normal());   // the spare first, then a fresh pair, ...
+        first.push_back(rng.uniform());
+        first.push_back(static_cast<double>(rng.next()));
+        first.push_back(static_cast<double>(rng.below(1000)));
+    }
+    rng.set_state(saved);
+    REQUIRE(rng.state() == saved);
+    Rng other(999);   // a generator on another stream takes the state over completely
+    other.set_state(saved);
+    for (Rng* r : {&rng, &other}) {
+        std::vector<double> again;
+        for (int i = 0; i < 5; ++i) {
+            again.push_back(r->normal());
+            again.push_back(r->uniform());
+            again.push_back(static_cast<double>(r->next()));
+            again.push_back(static_cast<double>(r->below(1000)));
+        }
+        REQUIRE(again == first);
+    }
+    // Without the spare the resumed stream would differ: the state really carries it.
+    Rng::State no_spare = saved;
+    no_spare.has_spare = false;
+    rng.set_state(no_spare);
+    REQUIRE(static_cast<double>(rng.normal()) != first[0]);
+}
+
+TEST_CASE("the Rng state's text form round trips bit-exactly and names what is malformed", "[rng][state]") {
+    Rng rng(7);
+    rng.normal();
+    const Rng::State with_spare = rng.state();
+    rng.normal();
+    const Rng::State without = rng.state();
+    REQUIRE(with_spare.has_spare);
+    REQUIRE_FALSE(without.has_spare);
+    for (const auto& st : {with_spare, without}) {
+        const std::string text = to_string(st);
+        const Rng::State back = ladder::rng_state_from_string(text);
+        REQUIRE(back == st);
+        REQUIRE(std::memcmp(&back.spare, &st.spare, sizeof(double)) == 0);   // every bit of the double
+        REQUIRE(to_string(back) == text);
+    }
+    // The documented layout, on words whose hex we can write by hand.
+    Rng::State hand;
+    hand.s = {0x0123456789abcdefULL, 1, 0xffffffffffffffffULL, 0x10};
+    hand.has_spare = true;
+    hand.spare = 1.0;   // IEEE 754: 0x3ff0000000000000
+    REQUIRE(to_string(hand) ==
+            "xoshiro256** 0123456789abcdef 0000000000000001 ffffffffffffffff 0000000000000010 spare 3ff0000000000000");
+
+    const std::string good = to_string(with_spare);
+    const auto bad = [](const std::string& s) { return ladder::rng_state_from_string(s); };
+    REQUIRE_THROWS_WITH(bad(""), Catch::Contains("malformed"));
+    REQUIRE_THROWS_WITH(bad(good.substr(0, good.size() - 1)), Catch::Contains("the spare") && Catch::Contains("16 hex"));
+    REQUIRE_THROWS_WITH(bad(good + " "), Catch::Contains("malformed"));
+    REQUIRE_THROWS_WITH(bad("pcg32" + good.substr(12)), Catch::Contains("malformed"));
+    std::string bad_digit = good;
+    bad_digit[13] = 'g';   // the first digit of word 0
+    REQUIRE_THROWS_WITH(bad(bad_digit), Catch::Contains("word 0") && Catch::Contains("16 hex"));
+    REQUIRE_THROWS_WITH(bad("xoshiro256** 0000000000000000 0000000000000000 0000000000000000 0000000000000000 spare none"),
+                        Catch::Contains("all zero"));
+    REQUIRE_THROWS_WITH(bad("xoshiro256** 0000000000000001 0000000000000000 0000000000000000 0000000000000000 spare "
+                            "7ff8000000000000"),
+                        Catch::Contains("not finite"));
+    REQUIRE_THROWS_AS(bad(good.substr(0, 40)), ladder::Error);
+    Rng r(1);
+    REQUIRE_THROWS_WITH(r.set_state(Rng::State{}), Catch::Contains("all zero"));
 }
