@@ -7,6 +7,10 @@
 
 #include "core/error.hpp"
 
+#if LADDER_WITH_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
 namespace ladder {
 
 const char* dtype_name(DType t) { return t == DType::f32 ? "f32" : "i32"; }
@@ -146,6 +150,23 @@ void Tensor::fill(float value) {
     } else {
         copy_from(std::vector<std::int32_t>(numel(), static_cast<std::int32_t>(value)));
     }
+}
+
+void Tensor::fill_zero() {
+    // All-zero bytes are 0.0f and int 0 alike. cpu and simt memory is host memory (simt's guard
+    // zones lie outside [raw(), raw() + nbytes()), which Tensor::view keeps inside the storage).
+    if (numel() == 0) return;
+    if (device_ != Device::cuda) {
+        std::memset(raw(), 0, nbytes());
+        return;
+    }
+#if LADDER_WITH_CUDA
+    const cudaError_t err = cudaMemset(raw(), 0, nbytes());
+    LADDER_CHECK(err == cudaSuccess, "fill_zero: cudaMemset of {} bytes failed: {} ({})", nbytes(), cudaGetErrorName(err),
+                 cudaGetErrorString(err));
+#else
+    require_device(device_);
+#endif
 }
 
 void Tensor::fill_nan() {

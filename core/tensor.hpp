@@ -82,6 +82,7 @@ public:
     void copy_from(std::span<const float> values);
     void copy_from(std::span<const std::int32_t> values);
     void fill(float value);                  // any device
+    void fill_zero();                        // any device, a memset there: no host buffer (zero_grad)
     void fill_nan();                         // poison: unwritten elements show up
 
     // Same storage, new shape with the same number of elements.
