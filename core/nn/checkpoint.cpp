@@ -17,27 +17,47 @@ namespace ladder {
 
 namespace {
 
-// One tensor the model stores: where it comes from (-1: the parameters, k: optimizer_state[k])
-// and which view of that buffer it is.
+// One tensor the model stores: which host buffer it comes from (0: the parameters, 1..: each
+// optimizer state, then each extra tensor) and where in it.
 struct Expected {
-    std::string name;   // "wte" or "adamw.m.wte"
-    int source = -1;
-    const ParamView* view = nullptr;
+    std::string name;   // "wte", "adamw.m.wte", "state.carried"
+    Shape shape;
+    std::size_t buffer = 0;
+    std::size_t offset = 0;
 };
+
+// The buffers a checkpoint reads from and writes into, in Expected::buffer order.
+std::vector<Tensor> buffers(const ParamSet& params, std::span<const std::pair<std::string, Tensor>> optimizer_state,
+                            std::span<const std::pair<std::string, Tensor>> extra) {
+    std::vector<Tensor> out{params.values()};
+    for (const auto& [name, t] : optimizer_state) out.push_back(t);
+    for (const auto& [name, t] : extra) out.push_back(t);
+    return out;
+}
 
 std::vector<Expected> expected_tensors(const ParamSet& params,
                                        std::span<const std::pair<std::string, Tensor>> optimizer_state,
-                                       const std::string& what) {
+                                       std::span<const std::pair<std::string, Tensor>> extra, const std::string& what) {
     std::vector<Expected> out;
-    for (const auto& v : params.views()) out.push_back({v.name, -1, &v});
+    for (const auto& v : params.views()) out.push_back({v.name, v.shape, 0, v.offset});
     for (std::size_t k = 0; k < optimizer_state.size(); ++k) {
         const auto& [state, t] = optimizer_state[k];
         LADDER_CHECK(!state.empty(), "{}: optimizer state {} has an empty name", what, k);
         LADDER_CHECK(t.defined() && t.dtype() == DType::f32 && t.numel() == params.numel(),
                      "{}: optimizer state '{}' must be an f32 buffer of the parameters' layout ({} elements), got {}",
                      what, state, params.numel(), t.defined() ? t.str() : std::string("an empty Tensor"));
-        for (const auto& v : params.views()) out.push_back({state + "." + v.name, static_cast<int>(k), &v});
+        for (const auto& v : params.views()) out.push_back({state + "." + v.name, v.shape, 1 + k, v.offset});
     }
+    for (std::size_t k = 0; k < extra.size(); ++k) {
+        const auto& [name, t] = extra[k];
+        LADDER_CHECK(!name.empty(), "{}: extra tensor {} has an empty name", what, k);
+        LADDER_CHECK(t.defined() && t.dtype() == DType::f32, "{}: extra tensor '{}' must be f32, got {}", what, name,
+                     t.defined() ? t.str() : std::string("an empty Tensor"));
+        out.push_back({name, t.shape(), 1 + optimizer_state.size() + k, 0});
+    }
+    for (std::size_t i = 0; i < out.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            LADDER_CHECK(out[i].name != out[j].name, "{}: two tensors would be stored as '{}'", what, out[i].name);
     return out;
 }
 
@@ -66,26 +86,27 @@ std::uint64_t read_le64(const unsigned char* p) {
 
 void save_checkpoint(const std::filesystem::path& path, const ParamSet& params,
                      std::span<const std::pair<std::string, Tensor>> optimizer_state,
-                     const std::map<std::string, std::string>& metadata) {
-    const std::string what = "save_checkpoint " + path.string();
-    const std::vector<Expected> tensors = expected_tensors(params, optimizer_state, what);
-    // Host copies of the whole buffers; the TensorViews point into them at each view's offset.
+                     const std::map<std::string, std::string>& metadata,
+                     std::span<const std::pair<std::string, Tensor>> extra) {
+    const std::vector<Expected> tensors =
+        expected_tensors(params, optimizer_state, extra, "save_checkpoint " + path.string());
+    // Host copies of the whole buffers; the TensorViews point into them at each tensor's offset.
     std::vector<std::vector<float>> host;
-    host.push_back(params.values().to_vector());   // (numel)
-    for (const auto& [state, t] : optimizer_state) host.push_back(t.to_vector());
+    for (const Tensor& b : buffers(params, optimizer_state, extra)) host.push_back(b.to_vector());
     std::vector<TensorView> views;
     for (const auto& e : tensors) {
-        const auto dims = e.view->shape.dims();
+        const auto dims = e.shape.dims();
         views.push_back({e.name, DType::f32, std::vector<std::size_t>(dims.begin(), dims.end()),
-                         host[static_cast<std::size_t>(e.source + 1)].data() + e.view->offset});
+                         host[e.buffer].data() + e.offset});
     }
     save_safetensors(path, views, metadata);
 }
 
 std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& path, ParamSet& params,
-                                                   std::span<const std::pair<std::string, Tensor>> optimizer_state) {
+                                                   std::span<const std::pair<std::string, Tensor>> optimizer_state,
+                                                   std::span<const std::pair<std::string, Tensor>> extra) {
     const std::string file = path.string();
-    const std::vector<Expected> tensors = expected_tensors(params, optimizer_state, "load_checkpoint " + file);
+    const std::vector<Expected> tensors = expected_tensors(params, optimizer_state, extra, "load_checkpoint " + file);
     const SafeTensors st = load_safetensors(path);   // validates the file itself (length, JSON, offsets)
 
     // Check everything first: a checkpoint that does not fit leaves the model untouched.
@@ -96,13 +117,13 @@ std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& 
             std::vector<std::string> held;
             for (const auto& t : st.tensors) held.push_back(t.name);
             LADDER_THROW("checkpoint {} has no tensor '{}' (the model expects shape {}); it holds {}", file, e.name,
-                         e.view->shape.str(), name_list(held));
+                         e.shape.str(), name_list(held));
         }
         const LoadedTensor& t = st.get(e.name);
-        const auto want = e.view->shape.dims();
+        const auto want = e.shape.dims();
         LADDER_CHECK(t.shape == std::vector<std::size_t>(want.begin(), want.end()),
                      "checkpoint {}: tensor '{}' has shape {}, the model expects {}", file, e.name, shape_str(t.shape),
-                     e.view->shape.str());
+                     e.shape.str());
         LADDER_CHECK(t.dtype == DType::f32, "checkpoint {}: tensor '{}' holds {}, the model expects f32", file, e.name,
                      dtype_name(t.dtype));
     }
@@ -119,21 +140,19 @@ std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& 
             }
         }
         LADDER_THROW("checkpoint {} holds tensor '{}' of shape {} that the model does not have{}; the model's "
-                     "parameters are {}",
+                     "tensors are {}",
                      file, t.name, shape_str(t.shape), hint, name_list(by_name | std::views::keys));
     }
 
     // Write: whole host buffers (the padding kept as it is), one copy per buffer to the device.
-    std::vector<Tensor> buffers{params.values()};
-    for (const auto& [state, t] : optimizer_state) buffers.push_back(t);
+    std::vector<Tensor> targets = buffers(params, optimizer_state, extra);
     std::vector<std::vector<float>> host;
-    for (const auto& b : buffers) host.push_back(b.to_vector());
+    for (const Tensor& b : targets) host.push_back(b.to_vector());
     for (const auto& e : tensors) {
         const auto values = st.get(e.name).f32();
-        std::memcpy(host[static_cast<std::size_t>(e.source + 1)].data() + e.view->offset, values.data(),
-                    values.size_bytes());
+        std::memcpy(host[e.buffer].data() + e.offset, values.data(), values.size_bytes());
     }
-    for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_from(host[i]);
+    for (std::size_t i = 0; i < targets.size(); ++i) targets[i].copy_from(host[i]);
     return st.metadata;
 }
 

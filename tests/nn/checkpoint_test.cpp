@@ -368,3 +368,32 @@ TEST_CASE("a save that fails or is killed midway leaves the previous checkpoint 
     REQUIRE(load_checkpoint(path, q, sq).at("step") == "200");
     REQUIRE(stored_bits(q, sq) == stored_bits(p, s));
 }
+
+TEST_CASE("extra tensors (a carried hidden state) travel under their own names and shapes", "[checkpoint][simt]") {
+    const testing::TempDir tmp("checkpoint");
+    ParamSet p(specs(), Device::simt);
+    State s = make_state(p);
+    randomize(p, s, 20);
+    std::vector<float> h(2 * 3);
+    Rng rng(21);
+    rng.fill_normal(h, 0.0f, 1.0f);
+    const State extra{{"state.carried", Tensor::from(h, {2, 3}, Device::simt)}};
+    const fs::path path = tmp / "rnn.safetensors";
+    save_checkpoint(path, p, s, kMeta, extra);
+    REQUIRE(load_safetensors(path).get("state.carried").shape == std::vector<std::size_t>{2, 3});
+
+    ParamSet q(specs(), Device::cpu);
+    State sq = make_state(q);
+    const State carried{{"state.carried", Tensor::zeros({2, 3})}};
+    REQUIRE(load_checkpoint(path, q, sq, carried) == kMeta);
+    REQUIRE(carried[0].second.to_vector() == h);
+    REQUIRE(stored_bits(q, sq) == stored_bits(p, s));
+
+    const State wrong{{"state.carried", Tensor::zeros({3, 2})}};
+    REQUIRE_THROWS_WITH(load_checkpoint(path, q, sq, wrong),
+                        Catch::Contains("tensor 'state.carried' has shape (2, 3), the model expects (3, 2)"));
+    REQUIRE_THROWS_WITH(load_checkpoint(path, q, sq), Catch::Contains("holds tensor 'state.carried'"));
+    const State clash{{"wte", Tensor::zeros({1})}};
+    REQUIRE_THROWS_WITH(save_checkpoint(tmp / "clash.safetensors", p, s, kMeta, clash),
+                        Catch::Contains("two tensors would be stored as 'wte'"));
+}
