@@ -16,6 +16,7 @@
 #include "chapters/ch03_word2vec/trainer.hpp"
 #include "core/cli.hpp"
 #include "core/error.hpp"
+#include "core/nn/schedule.hpp"
 #include "core/rng.hpp"
 
 namespace ladder::ch03 {
@@ -95,10 +96,6 @@ struct Shared {
     std::vector<LossPoint> curve;
     Timer timer;
 };
-
-double learning_rate(const TrainConfig& cfg, double progress) {
-    return std::max(cfg.min_alpha, cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress);
-}
 
 // [book:train-pair]
 // One (context, centre) pair, as word2vec.c trains it: the context's vector u = w_in[ctx]
@@ -224,12 +221,14 @@ void worker(Shared& sh, std::size_t s0, std::size_t s1, Rng rng, Progress* progr
     double loss_sum = 0, pairs = 0;
     std::uint64_t pending = 0;   // words not yet added to sh.done
     float lr = static_cast<float>(cfg.alpha);
+    // alpha decays linearly to min_alpha by words done (the frame's schedule, stepped by words);
+    // over total_words + 1, so the last word still trains a little above min_alpha.
+    const LrSchedule schedule{LrSchedule::Kind::linear, cfg.alpha, cfg.min_alpha, 0, sh.total_words + 1};
     Negatives negatives(sh.table.data(), sh.table.size(), sh.w_out, D, rng.split(1));
     auto publish = [&] {
         const std::uint64_t done = sh.done.fetch_add(pending) + pending;
         pending = 0;
-        const double progress_frac = static_cast<double>(done) / static_cast<double>(sh.total_words + 1);
-        lr = static_cast<float>(learning_rate(cfg, progress_frac));
+        lr = static_cast<float>(schedule.at(done));
         std::lock_guard<std::mutex> lock(sh.mu);
         sh.loss_sum += loss_sum;
         sh.loss_pairs += pairs;

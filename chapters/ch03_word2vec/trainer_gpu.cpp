@@ -10,6 +10,7 @@
 #include "core/backend.hpp"
 #include "core/cli.hpp"
 #include "core/error.hpp"
+#include "core/nn/schedule.hpp"
 #include "core/rng.hpp"
 #include "kernels/embedding_gather/embedding_gather.hpp"
 #include "kernels/sgns/sgns.hpp"
@@ -61,6 +62,8 @@ TrainResult train_gpu(Device device, const Corpus& corpus, const Vocab& vocab, c
     double done = 0, loss_sum = 0, loss_pairs = 0;
     std::size_t steps = 0;
     float lr = static_cast<float>(cfg.alpha);
+    // alpha decays linearly to min_alpha by words done (the frame's schedule, stepped by words).
+    const LrSchedule schedule{LrSchedule::Kind::linear, cfg.alpha, cfg.min_alpha, 0, static_cast<std::size_t>(total)};
     Timer timer;
     auto flush = [&] {
         const std::size_t n = in_ids.size();
@@ -78,7 +81,7 @@ TrainResult train_gpu(Device device, const Corpus& corpus, const Vocab& vocab, c
         }
         in_ids.clear();
         out_ids.clear();
-        lr = static_cast<float>(std::max(cfg.min_alpha, cfg.alpha - (cfg.alpha - cfg.min_alpha) * done / total));
+        lr = static_cast<float>(schedule.at(static_cast<std::size_t>(done)));
         const double last = r.curve.empty() ? 0 : r.curve.back().words;
         if (done - last >= total / 100 && loss_pairs > 0) {
             r.curve.push_back({done, loss_sum / loss_pairs, lr, timer.seconds()});
