@@ -70,7 +70,9 @@ void adamw_update(int version, float* params, float* m, float* v, const float* g
         case 1:
             launch(adamw_v1_kernel, dim3(ceil_div(n, kThreads)), dim3(kThreads), 0, 0, params, m, v, grads, n, s);
             return;
-        case 2: launch(adamw_v2_kernel, dim3(stride_blocks(n)), dim3(kThreads), 0, 0, params, m, v, grads, n, s); return;
+        case 2:
+            launch(adamw_v2_kernel, dim3(stride_blocks(n)), dim3(kThreads), 0, 0, params, m, v, grads, n, s);
+            return;
         default: LADDER_NO_SUCH_VERSION("adamw_update", version, adamw_update_gpu_versions);
     }
 }

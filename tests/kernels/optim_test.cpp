@@ -96,14 +96,15 @@ TEST_CASE("global_norm reference: a worked example", "[global_norm][cpu]") {
     float out = -1;
     global_norm_sq_cpu(&out, x.data(), 3);
     CHECK(out == 169.0f);
-    // Accumulated in double: 2^24 ones and one 1 more would be lost in float's running sum
-    // at 2^24 + 1; in double the sum is exact: 2^24 + 1 rounds to 2^24 only at the end.
+    // Accumulated in double: 2^24 + 2 ones. A float running sum stops at 2^24 (2^24 + 1
+    // rounds back to 2^24, to even); in double the sum is exact, and 2^24 + 2 is a float.
     std::vector<float> ones((1u << 24) + 2, 1.0f);
     global_norm_sq_cpu(&out, ones.data(), ones.size());
     CHECK(out == static_cast<float>((1u << 24) + 2));   // float sum would stop at 2^24
 }
 
-TEST_CASE("optimizers and global_norm on Tensors: cpu and simt agree, bad input is named", "[sgd][adamw][global_norm][simt]") {
+TEST_CASE("optimizers and global_norm on Tensors: cpu and simt agree, bad input is named",
+          "[sgd][adamw][global_norm][simt]") {
     const std::vector<float> p0{0.5f, -1.25f, 2.0f, 0.0f, -0.75f, 3.5f}, g0{0.1f, -0.2f, 0.05f, 0.0f, 1.0f, -0.5f};
     auto run = [&](Device d) {
         const Backend be(d);
@@ -128,8 +129,9 @@ TEST_CASE("optimizers and global_norm on Tensors: cpu and simt agree, bad input 
     Tensor p = be.zeros({6}), m = be.zeros({6}), v = be.zeros({6}), g = be.zeros({6}), small = be.zeros({5});
     CHECK_THROWS_WITH(adamw_update(be, p, m, v, g, AdamWConfig{}, 0, 1.0f),
                       Catch::Contains("adamw_update: step must be >= 1"));
-    CHECK_THROWS_WITH(adamw_update(be, p, m, small, g, AdamWConfig{}, 1, 1.0f),
-                      Catch::Contains("adamw_update: params Tensor(f32, (6,), cpu) and Tensor(f32, (5,), cpu) differ in size"));
+    CHECK_THROWS_WITH(
+        adamw_update(be, p, m, small, g, AdamWConfig{}, 1, 1.0f),
+        Catch::Contains("adamw_update: params Tensor(f32, (6,), cpu) and Tensor(f32, (5,), cpu) differ in size"));
     CHECK_THROWS_WITH(adamw_update(be, p, m, v, g, AdamWConfig{.beta1 = 1.0f}, 1, 1.0f),
                       Catch::Contains("beta1 must be in [0, 1)"));
     CHECK_THROWS_WITH(sgd_update(be, p, small, g, SgdConfig{}, 1.0f), Catch::Contains("sgd_update: params"));
