@@ -8,6 +8,7 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
+#include <thread>
 
 #include <dlfcn.h>
 #include <fmt/format.h>
@@ -120,6 +121,14 @@ void warn_if_blas_fallback() {
         if (!suggested_coretype(b, cpu)) return;
         if (const auto w = blas_fallback_warning(b.core, cpu)) std::cerr << *w << '\n';
     });
+}
+
+int set_blas_threads(unsigned n) {
+    auto* set = find_function<void(int)>("openblas_set_num_threads");
+    auto* get = find_function<int()>("openblas_get_num_threads");
+    if (!set || !get) return 0;
+    set(n == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : static_cast<int>(n));
+    return get();
 }
 
 }  // namespace ladder

@@ -73,4 +73,8 @@ std::optional<std::string> suggested_coretype(const BlasInfo& b, const CpuFeatur
 // fix for this process. guarded_main calls it, so every chapter program and ladder-ops does.
 void warn_if_blas_fallback();
 
+// Sets the threads OpenBLAS's sgemm uses in this process (openblas_set_num_threads; no-op
+// without OpenBLAS). n = 0: one per core. Returns the count OpenBLAS reports afterwards (0 without it).
+int set_blas_threads(unsigned n);
+
 }  // namespace ladder

@@ -1,2 +1,261 @@
-// core/nn/train.cpp: (being written for #13)
+// core/nn/train.cpp: the one train loop, evaluation on the held-out split, and generation.
+// Shapes and contracts in train.hpp. Introduced in ch05.
 #include "core/nn/train.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "core/cli.hpp"
+#include "core/error.hpp"
+#include "core/nn/checkpoint.hpp"
+#include "core/nn/sampling.hpp"
+
+namespace ladder {
+
+namespace {
+
+// The first element of a device buffer that is not finite, if any (copied to the host: only
+// called once something is already wrong).
+std::optional<std::size_t> first_non_finite(const Tensor& t) {
+    const std::vector<float> v = t.to_vector();
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v[i])) return i;
+    return std::nullopt;
+}
+
+// Names the gradient that went bad: "the gradient of fc1.weight has nan at [3, 17]".
+[[noreturn]] void fail_on_gradient(const ParamSet& params, std::size_t step, float norm) {
+    for (std::size_t i = 0; i < params.views().size(); ++i) {
+        const ParamView& pv = params.views()[i];
+        const Tensor g = params.grad(i);
+        if (const auto at = first_non_finite(g)) {
+            const std::vector<float> v = g.to_vector();
+            LADDER_THROW("training stopped at step {}: the gradient of {} {} holds {} at element {} "
+                                    "(global norm {}); lower the learning rate or check the inputs",
+                                    step, pv.name, pv.shape.str(), v[*at], *at, norm);
+        }
+    }
+    LADDER_THROW("training stopped at step {}: the global gradient norm is {}", step, norm);
+}
+
+// Names what made the loss non-finite: a parameter that holds NaN or Inf, or else the arithmetic
+// (a learning rate so large the logits overflowed).
+[[noreturn]] void fail_on_loss(LanguageModel& model, std::size_t step, float loss) {
+    const ParamSet& params = model.params();
+    for (std::size_t i = 0; i < params.views().size(); ++i) {
+        const ParamView& pv = params.views()[i];
+        if (const auto at = first_non_finite(params.value(i)))
+            LADDER_THROW("training stopped at step {}: the loss of {} is {}: the parameter {} {} holds {} at element {}",
+                         step, model.name(), loss, pv.name, pv.shape.str(), params.value(i).to_vector()[*at], *at);
+    }
+    LADDER_THROW("training stopped at step {}: the loss of {} is {} though every parameter is finite (the logits "
+                 "overflowed? lower the learning rate)", step, model.name(), loss);
+}
+
+// The windows a stateless model is evaluated on: stride targets_per_row, so every token after
+// the first window's context is a target exactly once.
+double evaluate_stateless(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
+                          std::size_t batch, std::size_t max_targets) {
+    const std::size_t W = model.window(), P = model.targets_per_row();
+    const std::size_t rows = count_windows(tokens.size(), W, P);
+    std::size_t use_rows = rows;
+    if (max_targets > 0) use_rows = std::min(rows, std::max<std::size_t>(1, max_targets / P));
+    std::vector<std::int32_t> buf(batch * W);
+    double sum = 0;
+    std::size_t targets = 0;
+    for (std::size_t first = 0; first < use_rows; first += batch) {
+        const std::size_t n = std::min(batch, use_rows - first);
+        fill_windows(std::span(buf).first(n * W), tokens, W, P, first, n);
+        const double loss = model.forward(be, std::span<const std::int32_t>(buf).first(n * W), n);
+        sum += loss * static_cast<double>(n * P);
+        targets += n * P;
+    }
+    return sum / static_cast<double>(targets);
+}
+
+// A stateful model: `batch` streams, each over its own consecutive segment of the split, in
+// windows of T+1 that overlap by one token, the state carried from window to window.
+double evaluate_stateful(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
+                         std::size_t batch, std::size_t max_targets) {
+    const std::size_t W = model.window(), T = model.targets_per_row();
+    const std::size_t segment = tokens.size() / batch;
+    LADDER_CHECK(segment >= W, "evaluate: {} tokens in {} streams leave {} per stream, fewer than a window of {}",
+                 tokens.size(), batch, segment, W);
+    std::size_t chunks = (segment - 1) / T;
+    if (max_targets > 0) chunks = std::min(chunks, std::max<std::size_t>(1, max_targets / (batch * T)));
+    model.reset_state(be, batch);
+    std::vector<std::int32_t> buf(batch * W);
+    double sum = 0;
+    for (std::size_t k = 0; k < chunks; ++k) {
+        for (std::size_t b = 0; b < batch; ++b) {
+            const auto src = tokens.subspan(b * segment + k * T, W);
+            std::copy(src.begin(), src.end(), buf.begin() + static_cast<std::ptrdiff_t>(b * W));
+        }
+        sum += model.forward(be, buf, batch);
+    }
+    return sum / static_cast<double>(chunks);
+}
+
+}  // namespace
+
+double evaluate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens, std::size_t batch,
+                std::size_t max_targets) {
+    LADDER_CHECK(batch > 0, "evaluate: batch must be positive");
+    LADDER_CHECK(tokens.size() >= model.window(),
+                 "evaluate: the split holds {} tokens, fewer than one window of {} for {}", tokens.size(),
+                 model.window(), model.name());
+    if (!model.stateful()) return evaluate_stateless(model, be, tokens, batch, max_targets);
+    // The training streams' state survives the evaluation.
+    const Tensor before = model.carried_state();
+    const Tensor saved = before.defined() ? before.clone() : Tensor();
+    const double loss = evaluate_stateful(model, be, tokens, batch, max_targets);
+    if (saved.defined()) {
+        model.reset_state(be, saved.dim(0));
+        Tensor state = model.carried_state();
+        copy_on_device(state.device(), state.data(), saved.data(), saved.nbytes());
+    }
+    return loss;
+}
+
+// [book:train-loop]
+TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::int32_t> train_tokens,
+                  std::span<const std::int32_t> val_tokens, const TrainConfig& cfg) {
+    const std::size_t B = cfg.batch, W = model.window();
+    LADDER_CHECK(B > 0 && cfg.steps > 0, "train: batch ({}) and steps ({}) must be positive", B, cfg.steps);
+    ParamSet& params = model.params();
+    Optimizer opt(cfg.optimizer, params);
+    const bool stateful = model.stateful();
+    if (stateful) model.reset_state(be, B);
+    // Random windows for a stateless model; B consecutive streams for one that carries state.
+    std::optional<WindowLoader> windows;
+    std::optional<StreamLoader> streams;
+    if (stateful) streams.emplace(train_tokens, B, W, cfg.seed);
+    else windows.emplace(train_tokens, B, W, cfg.seed);
+    auto loader_state = [&] { return stateful ? streams->state() : windows->state(); };
+
+    std::size_t step = 0;
+    if (!cfg.resume.empty()) {
+        const auto meta = load_training_checkpoint(cfg.resume, model, opt);
+        step = std::stoull(meta.at("step"));
+        const std::string& data = meta.at("data");
+        if (stateful) streams->restore(data);
+        else windows->restore(data);
+        LADDER_CHECK(step <= cfg.steps, "train: the checkpoint {} is at step {}, past the {} steps asked for",
+                     cfg.resume.string(), step, cfg.steps);
+    }
+
+    std::optional<CsvWriter> csv;
+    if (!cfg.csv.empty()) csv.emplace(cfg.csv, std::vector<std::string>{"step", "train_loss", "val_loss", "lr", "grad_norm"});
+    std::optional<Progress> progress;
+    if (cfg.progress) progress.emplace(cfg.label, static_cast<double>(cfg.steps));
+
+    std::vector<std::int32_t> batch(B * W);
+    TrainResult r;
+    double interval_sum = 0;
+    std::size_t interval_steps = 0;
+    const Timer timer;
+    const std::size_t first_step = step;
+    for (; step < cfg.steps; ++step) {
+        if (stateful) {
+            streams->next(batch);
+            if (streams->wrapped()) model.reset_state(be, B);   // the streams started over
+        } else {
+            windows->next(batch);
+        }
+        params.zero_grad();
+        const float loss = model.forward(be, batch, B);
+        if (!std::isfinite(loss)) fail_on_loss(model, step, loss);
+        model.backward(be);
+        const float norm = global_grad_norm(be, params);
+        if (!std::isfinite(norm)) fail_on_gradient(params, step, norm);
+        const double lr = cfg.lr.at(step + 1);   // step 0 is the first update: 1/warmup of the peak, not 0
+        opt.step(be, params, static_cast<float>(lr), clip_scale(norm, cfg.clip));
+
+        interval_sum += loss;
+        ++interval_steps;
+        r.tokens += B * model.targets_per_row();
+        const bool last = step + 1 == cfg.steps;
+        const bool eval = last || (cfg.eval_every > 0 && (step + 1) % cfg.eval_every == 0);
+        double val = std::nan("");
+        if (eval) {
+            val = evaluate(model, be, val_tokens, B, cfg.eval_targets);
+            r.train_loss = interval_sum / static_cast<double>(interval_steps);
+            r.val_loss = val;
+            interval_sum = 0;
+            interval_steps = 0;
+        }
+        if (csv) {
+            if (eval) csv->row(step + 1, loss, val, lr, norm);
+            else csv->row(step + 1, loss, "", lr, norm);
+        }
+        const double tps = static_cast<double>(r.tokens) / std::max(1e-9, timer.seconds());
+        if (progress) {
+            Progress::Fields f{{"loss", loss, 3}, {"lr", lr, 5}, {"tok/s", tps, 0}};
+            if (eval) f.push_back({"val", val, 3});
+            progress->update(static_cast<double>(step + 1 - first_step) + static_cast<double>(first_step), f);
+        }
+        const bool save = !cfg.checkpoint.empty() &&
+                          (last || (cfg.checkpoint_every > 0 && (step + 1) % cfg.checkpoint_every == 0));
+        if (save) save_training_checkpoint(cfg.checkpoint, model, opt, step + 1, loader_state());
+    }
+    if (progress) progress->finish({{"val", r.val_loss, 3}});
+    r.steps = step;
+    r.seconds = timer.seconds();
+    r.tokens_per_s = static_cast<double>(r.tokens) / std::max(1e-9, r.seconds);
+    return r;
+}
+// [/book]
+
+std::vector<std::int32_t> generate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> prompt,
+                                   std::size_t n, float temperature, Rng& rng) {
+    LADDER_CHECK(!prompt.empty(), "generate: the prompt is empty (give at least one token)");
+    model.start_generation(be);
+    std::vector<float> logits;
+    for (const std::int32_t t : prompt) logits = model.next_logits(be, t);
+    std::vector<std::int32_t> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t next = sample_token(logits, temperature, rng);
+        out.push_back(next);
+        if (i + 1 < n) logits = model.next_logits(be, next);
+    }
+    return out;
+}
+
+void save_training_checkpoint(const std::filesystem::path& path, LanguageModel& model, Optimizer& opt,
+                              std::size_t step, const std::string& data_state) {
+    const std::map<std::string, std::string> meta{{"config", model.config_json()},
+                                                  {"model", model.name()},
+                                                  {"step", std::to_string(step)},
+                                                  {"data", data_state},
+                                                  {"optimizer_steps", std::to_string(opt.steps_taken())}};
+    std::vector<std::pair<std::string, Tensor>> extra;
+    if (Tensor s = model.carried_state(); s.defined()) extra.emplace_back("state.carried", s);
+    save_checkpoint(path, model.params(), opt.state(), meta, extra);
+}
+
+std::map<std::string, std::string> load_training_checkpoint(const std::filesystem::path& path, LanguageModel& model,
+                                                            Optimizer& opt) {
+    std::vector<std::pair<std::string, Tensor>> extra;
+    if (Tensor s = model.carried_state(); s.defined()) extra.emplace_back("state.carried", s);
+    auto meta = load_checkpoint(path, model.params(), opt.state(), extra);
+    const std::string& config = require_meta(meta, "config", path);
+    LADDER_CHECK(config == model.config_json(), "checkpoint {} was saved by a model with config {}, not {}",
+                 path.string(), config, model.config_json());
+    opt.set_steps_taken(std::stoi(require_meta(meta, "optimizer_steps", path)));
+    require_meta(meta, "step", path);
+    require_meta(meta, "data", path);
+    return meta;
+}
+
+double bits_per_byte(double nats_per_token, std::size_t tokens, std::size_t bytes) {
+    LADDER_CHECK(bytes > 0, "bits_per_byte: no bytes");
+    return nats_per_token * static_cast<double>(tokens) / static_cast<double>(bytes) / std::log(2.0);
+}
+
+}  // namespace ladder

@@ -1,0 +1,120 @@
+// corpus.cpp: builds and loads the language-model data directory (tokenizer + token files).
+// See corpus.hpp. Introduced in ch05.
+#include "chapters/ch05_neural_lm/corpus.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/cli.hpp"
+#include "core/error.hpp"
+#include "core/fileio.hpp"
+#include "core/nn/token_file.hpp"
+
+namespace ladder::ch05 {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kFiles[] = {"encoder.json", "vocab.bpe", "train.tok", "val.tok", "manifest.json"};
+
+bool complete(const fs::path& dir) {
+    for (const char* f : kFiles)
+        if (!fs::exists(dir / f)) return false;
+    return true;
+}
+
+// The split point: the first line break at or after (1 - val_fraction) of the bytes, so the
+// validation text starts on a line of its own.
+std::size_t split_point(const std::string& text, double val_fraction) {
+    const auto target = static_cast<std::size_t>(static_cast<double>(text.size()) * (1.0 - val_fraction));
+    const std::size_t nl = text.find('\n', target);
+    return nl == std::string::npos ? text.size() : nl + 1;
+}
+
+}  // namespace
+
+LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std::string& name,
+                       const PrepareOptions& opts) {
+    LADDER_CHECK(opts.val_fraction > 0 && opts.val_fraction < 1, "the validation fraction {} is not in (0, 1)",
+                 opts.val_fraction);
+    if (complete(dir)) {
+        LmData d = load_lm_data(dir);
+        LADDER_CHECK(d.vocab() == opts.vocab,
+                     "{} holds a vocabulary of {} tokens, not the {} asked for: remove the directory to rebuild it",
+                     dir.string(), d.vocab(), opts.vocab);
+        return d;
+    }
+    LADDER_CHECK(fs::exists(text_path), "the text {} is missing: `./ladder data kjv` fetches it", text_path.string());
+    const std::string text = read_file(text_path);
+    const std::size_t cut = split_point(text, opts.val_fraction);
+    LADDER_CHECK(cut > 0 && cut < text.size(), "{} ({} bytes) is too short to split into training and validation text",
+                 text_path.string(), text.size());
+    const std::string_view train_text(text.data(), cut), val_text(text.data() + cut, text.size() - cut);
+    if (opts.progress)
+        fmt::print("Training a BPE vocabulary of {} tokens on the first {} bytes of {} ...\n", opts.vocab, cut,
+                   text_path.string());
+    tok::TrainOptions t;
+    t.vocab_size = opts.vocab;
+    t.progress = opts.progress;
+    const tok::TrainResult trained = tok::train_bpe(train_text, t);
+    LADDER_CHECK(trained.tokens.size() == opts.vocab,
+                 "{} is too small for a vocabulary of {}: BPE stopped at {} tokens (no pair occurs twice); "
+                 "ask for a smaller --vocab", text_path.string(), opts.vocab, trained.tokens.size());
+    const tok::BpeTokenizer tokenizer = trained.tokenizer();
+    tok::EncodeOptions enc;
+    enc.threads = 0;
+    const std::vector<std::int32_t> train = tokenizer.encode(train_text, enc);
+    const std::vector<std::int32_t> val = tokenizer.encode(val_text, enc);
+    fs::create_directories(dir);
+    tokenizer.save(dir);
+    const auto V = static_cast<std::uint32_t>(tokenizer.vocab_size());
+    write_token_file(dir / "train.tok", train, V);
+    write_token_file(dir / "val.tok", val, V);
+    nlohmann::json m{{"name", name},
+                     {"text", text_path.string()},
+                     {"text_bytes", text.size()},
+                     {"vocab", V},
+                     {"train_bytes", train_text.size()},
+                     {"val_bytes", val_text.size()},
+                     {"train_tokens", train.size()},
+                     {"val_tokens", val.size()},
+                     {"bpe_seconds", trained.seconds}};
+    write_file_atomic(dir / "manifest.json", m.dump(2) + "\n");   // last: its presence means the rest is whole
+    if (opts.progress)
+        fmt::print("  {} training and {} validation tokens ({:.2f} bytes per token) in {}\n",
+                   format_count(static_cast<double>(train.size())), format_count(static_cast<double>(val.size())),
+                   static_cast<double>(train_text.size()) / static_cast<double>(train.size()), dir.string());
+    return load_lm_data(dir);
+}
+
+LmData load_lm_data(const fs::path& dir) {
+    for (const char* f : kFiles)
+        LADDER_CHECK(fs::exists(dir / f), "{} is missing: `./ladder run ch05` builds {} (tokenizer and token files)",
+                     (dir / f).string(), dir.string());
+    nlohmann::json m;
+    try {
+        m = nlohmann::json::parse(read_file(dir / "manifest.json"));
+    } catch (const nlohmann::json::exception& e) {
+        LADDER_THROW("{}: not valid JSON ({})", (dir / "manifest.json").string(), e.what());
+    }
+    LmData d{.dir = dir,
+             .name = m.value("name", dir.filename().string()),
+             .tokenizer = tok::BpeTokenizer::load_gpt2(dir),
+             .train = {},
+             .val = {},
+             .train_bytes = m.value("train_bytes", std::size_t{0}),
+             .val_bytes = m.value("val_bytes", std::size_t{0})};
+    TokenFile train = read_token_file(dir / "train.tok");
+    TokenFile val = read_token_file(dir / "val.tok");
+    LADDER_CHECK(train.vocab_size == d.vocab() && val.vocab_size == d.vocab(),
+                 "{}: the token files say a vocabulary of {} and {}, the tokenizer has {}", dir.string(),
+                 train.vocab_size, val.vocab_size, d.vocab());
+    LADDER_CHECK(d.train_bytes > 0 && d.val_bytes > 0, "{}: the manifest gives no byte counts",
+                 (dir / "manifest.json").string());
+    d.train = std::move(train.ids);
+    d.val = std::move(val.ids);
+    return d;
+}
+
+}  // namespace ladder::ch05

@@ -1,0 +1,41 @@
+// corpus.hpp: the token files chapters 5-8 train on: a BPE vocabulary trained on the training
+// part of a text (chapter 4's trainer), both parts encoded and written as token files
+// (core/nn/token_file.hpp). Introduced in ch05; ch06 and ch07 read the same files.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "chapters/ch04_tokenization/tokenizer.hpp"
+
+namespace ladder::ch05 {
+
+// One directory: encoder.json + vocab.bpe (the tokenizer, GPT-2's formats), train.tok and
+// val.tok (the two splits), manifest.json (where they came from and their sizes).
+struct LmData {
+    std::filesystem::path dir;
+    std::string name;                   // "kjv-bpe2048": rows of the leaderboard compare only on the same data
+    tok::BpeTokenizer tokenizer;
+    std::vector<std::int32_t> train, val;
+    std::size_t train_bytes = 0, val_bytes = 0;   // bytes of text each split decodes to (for bits per byte)
+    std::size_t vocab() const { return tokenizer.vocab_size(); }
+};
+
+struct PrepareOptions {
+    std::size_t vocab = 2048;           // bytes + merges + <|endoftext|>
+    double val_fraction = 0.1;          // the text's last lines held out (a tenth)
+    bool progress = true;
+};
+
+// Builds `dir` from `text` when it does not hold the four files yet (the split is at the first
+// line break after (1 - val_fraction) of the bytes; the tokenizer sees only the training part),
+// then loads it. A vocabulary different from the one in `dir` is an error that says so.
+LmData prepare_lm_data(const std::filesystem::path& text, const std::filesystem::path& dir, const std::string& name,
+                       const PrepareOptions& opts);
+// Loads `dir`; a missing file is an error naming it and the command that makes it.
+LmData load_lm_data(const std::filesystem::path& dir);
+
+}  // namespace ladder::ch05
