@@ -1,11 +1,10 @@
 // linear_cpu.cpp: the CPU references of the linear layer, forward and backward, with xtensor
 // on adapted pointers and xt::blas::gemm. inp (N,C), weight (OC,C), bias (OC), out (N,OC). Introduced in ch05.
+#include <algorithm>
 #include <array>
 
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xadapt.hpp>
-#include <xtensor/xnoalias.hpp>
-#include <xtensor/xreducer.hpp>
 
 #include "kernels/linear/linear.hpp"
 
@@ -19,10 +18,14 @@ void linear_forward_cpu(T* out, const T* inp, const T* weight, const T* bias, st
     auto x = xt::adapt(inp, N * C, xt::no_ownership(), std::array{N, C});       // (N, C)
     auto w = xt::adapt(weight, OC * C, xt::no_ownership(), std::array{OC, C});  // (OC, C)
     auto y = xt::adapt(out, N * OC, xt::no_ownership(), std::array{N, OC});     // (N, OC)
-    xt::blas::gemm(x, w, y, false, true, T(1), T(0));                           // (N, OC) = x w^T
-    if (bias == nullptr) return;
-    auto b = xt::adapt(bias, OC, xt::no_ownership(), std::array{OC});           // (OC)
-    y += b;                                                                     // (N, OC), b broadcast over rows
+    if (bias == nullptr) {
+        xt::blas::gemm(x, w, y, false, true, T(1), T(0));                       // (N, OC) = x w^T
+        return;
+    }
+    // Every row starts as the bias and sgemm adds x w^T to it (beta = 1): one pass over out
+    // instead of a second, broadcast one after the product.
+    for (std::size_t n = 0; n < N; ++n) std::copy(bias, bias + OC, out + n * OC);   // (N, OC) = b
+    xt::blas::gemm(x, w, y, false, true, T(1), T(1));                           // (N, OC) += x w^T
 }
 
 // Every gradient accumulates (beta = 1, +=): they are gradient buffers.
@@ -41,9 +44,12 @@ void linear_backward_cpu(T* dinp, T* dweight, T* dbias, const T* dout, const T* 
         xt::blas::gemm(dy, w, dx, false, false, T(1), T(1));                     // (N, C) += dy w
     }
     if (dbias != nullptr) {
-        auto db = xt::adapt(dbias, OC, xt::no_ownership(), std::array{OC});      // (OC)
-        auto col_sum = xt::eval(xt::sum(dy, {0}));                               // (OC)  materialize reducers
-        xt::noalias(db) += col_sum;                                              // (OC)
+        // The column sums of dout, row by row: each row is added whole (contiguous, vectorised),
+        // where xt::sum over axis 0 would stride down the columns.
+        for (std::size_t n = 0; n < N; ++n) {
+            const T* dy_n = dout + n * OC;
+            for (std::size_t o = 0; o < OC; ++o) dbias[o] += dy_n[o];            // (OC) += dout[n]
+        }
     }
 }
 // [/book]

@@ -1,7 +1,8 @@
-// softmax_xent_cpu.cpp: the CPU references for softmax cross-entropy, forward and backward,
-// as xtensor expressions. Shapes in softmax_xent.hpp. Introduced in ch02.
+// softmax_xent_cpu.cpp: the CPU references for softmax cross-entropy, forward (vectorised
+// loops) and backward (xtensor). Shapes in softmax_xent.hpp. Introduced in ch02.
 #include <array>
 #include <cmath>
+#include <type_traits>
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xmath.hpp>
@@ -9,6 +10,7 @@
 #include <xtensor/xreducer.hpp>
 
 #include "core/error.hpp"
+#include "kernels/fast_math.hpp"
 #include "kernels/softmax_xent/softmax_xent.hpp"
 
 namespace ladder {
@@ -26,17 +28,28 @@ template <class T>
 void softmax_xent_forward_cpu(T* losses, T* probs, const T* logits, const std::int32_t* targets, std::size_t B,
                               std::size_t V) {
     check_targets(targets, B, V);
-    // Row by row (adaptors over one row: measured ~2x faster here than one (B,V) expression
-    // with a broadcast (B,1) max, which xtensor evaluates element by element with steppers).
+    // Row by row, each step a loop the compiler vectorises: the max, the exponentials (in
+    // float exp_nonpositive from fast_math.hpp, in double std::exp), their sum (in eight
+    // running partial sums), the division.
     for (std::size_t b = 0; b < B; ++b) {
-        auto x = xt::adapt(logits + b * V, V, xt::no_ownership(), std::array{V});   // (V) this row's logits
-        auto p = xt::adapt(probs + b * V, V, xt::no_ownership(), std::array{V});    // (V) its probabilities
-        const T m = xt::amax(x)();                                                   // row max, for stability
-        xt::noalias(p) = xt::exp(x - m);                                             // exp(x - max) <= 1
-        const T s = xt::sum(p)();                                                    // the normaliser
-        p /= s;                                                                      // sums to 1
+        const T* x = logits + b * V;                                  // (V) this row's logits
+        T* p = probs + b * V;                                         // (V) its probabilities
+        T m = x[0];
+        for (std::size_t v = 1; v < V; ++v) m = x[v] > m ? x[v] : m;  // row max, for stability
+        for (std::size_t v = 0; v < V; ++v) {
+            if constexpr (std::is_same_v<T, float>) p[v] = exp_nonpositive(x[v] - m);   // exp(x - max) <= 1
+            else p[v] = std::exp(x[v] - m);
+        }
+        std::array<T, 8> part{};
+        std::size_t v = 0;
+        for (; v + 8 <= V; v += 8)
+            for (std::size_t j = 0; j < 8; ++j) part[j] += p[v + j];
+        T s = 0;
+        for (; v < V; ++v) s += p[v];
+        for (const T q : part) s += q;                                // the normaliser
+        for (std::size_t u = 0; u < V; ++u) p[u] /= s;                // sums to 1
         // loss = -log p_t = log s - (x_t - max): no log of a tiny probability.
-        losses[b] = std::log(s) - (x(targets[b]) - m);
+        losses[b] = std::log(s) - (x[targets[b]] - m);
     }
 }
 // [/book]
