@@ -2,6 +2,9 @@
 // See corpus.hpp. Introduced in ch05.
 #include "chapters/ch05_neural_lm/corpus.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -24,12 +27,44 @@ bool complete(const fs::path& dir) {
     return true;
 }
 
-// The split point: the first line break at or after (1 - val_fraction) of the bytes, so the
-// validation text starts on a line of its own.
-std::size_t split_point(const std::string& text, double val_fraction) {
-    const auto target = static_cast<std::size_t>(static_cast<double>(text.size()) * (1.0 - val_fraction));
-    const std::size_t nl = text.find('\n', target);
-    return nl == std::string::npos ? text.size() : nl + 1;
+// [book:lm-split]
+// The held-out text: every tenth block of 64 lines (shorter for a short text) (for val_fraction 0.1), so that the
+// validation text comes from every book of the Bible, as the training text does. (The last
+// tenth of the file would be the end of the New Testament: another style and vocabulary than
+// the Old, and a validation loss that measures that shift more than the model.)
+struct Split {
+    std::string train, val;
+};
+Split split_text(std::string_view text, double val_fraction) {
+    const auto every = static_cast<std::size_t>(std::max(2.0, std::round(1.0 / val_fraction)));
+    // A short text (a test's sample) gets shorter blocks: at least four held-out blocks.
+    const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    const std::size_t kBlockLines = std::clamp<std::size_t>(lines / (4 * every), 1, 64);
+    Split s;
+    std::size_t start = 0, block = 0;
+    while (start < text.size()) {
+        std::size_t end = start;
+        for (std::size_t line = 0; line < kBlockLines && end < text.size(); ++line) {
+            const std::size_t nl = text.find('\n', end);
+            end = nl == std::string_view::npos ? text.size() : nl + 1;
+        }
+        (block % every == every - 1 ? s.val : s.train) += text.substr(start, end - start);
+        start = end;
+        ++block;
+    }
+    return s;
+}
+// [/book]
+
+// A string field of dir/manifest.json, or "" (no file, not JSON, no such field): a directory
+// written by another version of the split is rebuilt rather than trusted.
+std::string manifest_value(const fs::path& dir, const std::string& key) {
+    try {
+        const auto m = nlohmann::json::parse(read_file(dir / "manifest.json"));
+        return m.value(key, std::string());
+    } catch (const std::exception&) {
+        return "";
+    }
 }
 
 }  // namespace
@@ -38,7 +73,8 @@ LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std
                        const PrepareOptions& opts) {
     LADDER_CHECK(opts.val_fraction > 0 && opts.val_fraction < 1, "the validation fraction {} is not in (0, 1)",
                  opts.val_fraction);
-    if (complete(dir)) {
+    const std::string split_rule = fmt::format("every {}th block of up to 64 lines", std::lround(1.0 / opts.val_fraction));
+    if (complete(dir) && manifest_value(dir, "split") == split_rule) {
         LmData d = load_lm_data(dir);
         LADDER_CHECK(d.vocab() == opts.vocab,
                      "{} holds a vocabulary of {} tokens, not the {} asked for: remove the directory to rebuild it",
@@ -47,13 +83,14 @@ LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std
     }
     LADDER_CHECK(fs::exists(text_path), "the text {} is missing: `./ladder data kjv` fetches it", text_path.string());
     const std::string text = read_file(text_path);
-    const std::size_t cut = split_point(text, opts.val_fraction);
-    LADDER_CHECK(cut > 0 && cut < text.size(), "{} ({} bytes) is too short to split into training and validation text",
+    const Split split = split_text(text, opts.val_fraction);
+    LADDER_CHECK(!split.train.empty() && !split.val.empty(),
+                 "{} ({} bytes) is too short to split into training and validation text (blocks of 64 lines)",
                  text_path.string(), text.size());
-    const std::string_view train_text(text.data(), cut), val_text(text.data() + cut, text.size() - cut);
+    const std::string_view train_text = split.train, val_text = split.val;
     if (opts.progress)
-        fmt::print("Training a BPE vocabulary of {} tokens on the first {} bytes of {} ...\n", opts.vocab, cut,
-                   text_path.string());
+        fmt::print("Training a BPE vocabulary of {} tokens on {} bytes of {} (every tenth block of 64 lines held out) ...\n",
+                   opts.vocab, train_text.size(), text_path.string());
     tok::TrainOptions t;
     t.vocab_size = opts.vocab;
     t.progress = opts.progress;
@@ -79,6 +116,7 @@ LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std
                      {"val_bytes", val_text.size()},
                      {"train_tokens", train.size()},
                      {"val_tokens", val.size()},
+                     {"split", split_rule},
                      {"bpe_seconds", trained.seconds}};
     write_file_atomic(dir / "manifest.json", m.dump(2) + "\n");   // last: its presence means the rest is whole
     if (opts.progress)

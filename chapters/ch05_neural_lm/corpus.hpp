@@ -26,13 +26,13 @@ struct LmData {
 
 struct PrepareOptions {
     std::size_t vocab = 2048;           // bytes + merges + <|endoftext|>
-    double val_fraction = 0.1;          // the text's last lines held out (a tenth)
+    double val_fraction = 0.1;          // held out: every tenth block of 64 lines
     bool progress = true;
 };
 
-// Builds `dir` from `text` when it does not hold the four files yet (the split is at the first
-// line break after (1 - val_fraction) of the bytes; the tokenizer sees only the training part),
-// then loads it. A vocabulary different from the one in `dir` is an error that says so.
+// Builds `dir` from `text` when it does not hold the files yet (the text is cut into blocks of
+// 64 lines and every 1/val_fraction-th block is held out; the tokenizer sees only the training
+// part), then loads it. A vocabulary different from the one in `dir` is an error that says so.
 LmData prepare_lm_data(const std::filesystem::path& text, const std::filesystem::path& dir, const std::string& name,
                        const PrepareOptions& opts);
 // Loads `dir`; a missing file is an error naming it and the command that makes it.

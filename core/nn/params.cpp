@@ -80,4 +80,10 @@ void ParamSet::set_value(const std::string& name, std::span<const float> values)
     v.copy_from(values);
 }
 
+std::size_t ParamSet::count() const {
+    std::size_t n = 0;
+    for (const ParamView& v : views_) n += v.shape.numel();
+    return n;
+}
+
 }  // namespace ladder

@@ -34,6 +34,7 @@ struct ParamView {
 // p.value("wte") is a (V, C) Tensor sharing p.values()'s storage; p.grad("wte") likewise.
 // Checkpoints, weight decay and logging iterate views(); the optimizers and zero_grad() run
 // once over the whole buffers.
+// [book:param-set]
 class ParamSet {
 public:
     // Each view starts on a multiple of kAlign floats (64 bytes) from the buffer's start, which
@@ -50,6 +51,7 @@ public:
 
     Device device() const { return device_; }
     std::size_t numel() const { return values_.numel(); }        // with the padding
+    std::size_t count() const;                                   // the parameters: the views' elements, no padding
     const std::vector<ParamView>& views() const { return views_; }  // in spec order, offsets increasing
 
     Tensor& values() { return values_; }                         // (numel)
@@ -78,5 +80,6 @@ private:
     std::vector<ParamView> views_;
     Tensor values_, grads_;
 };
+// [/book]
 
 }  // namespace ladder

@@ -9,6 +9,7 @@
 
 namespace ladder {
 
+// [book:token-file-format]
 // The format (every field little-endian):
 //   offset  size  field
 //        0     8  magic "LDRTOKEN"
@@ -21,6 +22,7 @@ namespace ladder {
 // Why uint16 whenever V <= 65536: the ids of such a vocabulary fit in 16 bits, so the file is
 // half the bytes of uint32 and a loader reads half the memory per window; GPT-2's 50257 ids fit,
 // and so do ch05's few thousand. Only a vocabulary above 65536 ids is written as uint32.
+// [/book]
 struct TokenFile {
     std::uint32_t vocab_size = 0;
     std::vector<std::int32_t> ids;
