@@ -65,12 +65,16 @@ double evaluate_stateless(LanguageModel& model, const Backend& be, std::span<con
     const std::size_t rows = count_windows(tokens.size(), W, P);
     std::size_t use_rows = rows;
     if (max_targets > 0) use_rows = std::min(rows, std::max<std::size_t>(1, max_targets / P));
+    // A capped evaluation takes rows spread evenly over the split (the first rows alone would
+    // be one book of the text).
+    auto row_at = [&](std::size_t i) { return use_rows == rows ? i : i * rows / use_rows; };
     std::vector<std::int32_t> buf(batch * W);
     double sum = 0;
     std::size_t targets = 0;
     for (std::size_t first = 0; first < use_rows; first += batch) {
         const std::size_t n = std::min(batch, use_rows - first);
-        fill_windows(std::span(buf).first(n * W), tokens, W, P, first, n);
+        for (std::size_t r = 0; r < n; ++r)
+            fill_windows(std::span(buf).subspan(r * W, W), tokens, W, P, row_at(first + r), 1);
         const double loss = model.forward(be, std::span<const std::int32_t>(buf).first(n * W), n);
         sum += loss * static_cast<double>(n * P);
         targets += n * P;

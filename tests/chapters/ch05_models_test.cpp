@@ -17,6 +17,7 @@
 #include "core/nn/token_file.hpp"
 #include "core/nn/train.hpp"
 #include "kernels/error_bounds.hpp"
+#include "tests/chapters/ch05_testing.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace ladder;
@@ -24,23 +25,9 @@ using namespace ladder::ch05;
 
 namespace {
 
-ModelConfig tiny(const std::string& kind) {
-    ModelConfig c;
-    c.kind = kind;
-    c.vocab = 37;
-    c.embed = 5;
-    c.hidden = 19;
-    c.context = 3;
-    c.seq = 6;
-    return c;
-}
+using testing::random_tokens;
 
-std::vector<std::int32_t> random_tokens(std::size_t n, std::size_t V, std::uint64_t seed) {
-    Rng rng(seed);
-    std::vector<std::int32_t> t(n);
-    for (auto& x : t) x = static_cast<std::int32_t>(rng.below(V));
-    return t;
-}
+ModelConfig tiny(const std::string& kind) { return testing::tiny_config(kind); }
 
 double max_abs(const std::vector<float>& v) {
     double m = 0;

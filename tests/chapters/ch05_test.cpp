@@ -98,3 +98,11 @@ TEST_CASE("ch05 names what is wrong with its input", "[ch05]") {
         REQUIRE_THAT(r.output, Catch::Contains("too small for a vocabulary of 5000"));
     }
 }
+
+TEST_CASE("ch05_bench --quick times our step and writes its tables", "[ch05]") {
+    const auto r = testing::run_chapter("ch05_bench", "--quick --no-peer");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(fs::exists(r.out_dir / "bench_summary.json"));
+    REQUIRE(fs::exists(r.out_dir / "bench_train.csv"));
+}

@@ -10,6 +10,7 @@
 #include "chapters/ch05_neural_lm/models.hpp"
 #include "core/safetensors.hpp"
 #include "kernels/error_bounds.hpp"
+#include "tests/chapters/ch05_testing.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace ladder;
@@ -18,13 +19,6 @@ using namespace ladder::ch05;
 namespace {
 
 bool have_torch() { return std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") == 0; }
-
-std::vector<std::int32_t> random_tokens(std::size_t n, std::size_t V, std::uint64_t seed) {
-    Rng rng(seed);
-    std::vector<std::int32_t> t(n);
-    for (auto& x : t) x = static_cast<std::int32_t>(rng.below(V));
-    return t;
-}
 
 }  // namespace
 
@@ -36,13 +30,7 @@ TEST_CASE("ch05: the models' loss and gradients match PyTorch's autograd", "[ch0
     for (const std::string kind : {"bigram", "mlp", "rnn"}) {
         DYNAMIC_SECTION(kind) {
             testing::TempDir dir("ch05_torch_" + kind);
-            ModelConfig cfg;
-            cfg.kind = kind;
-            cfg.vocab = 37;
-            cfg.embed = 5;
-            cfg.hidden = 19;
-            cfg.context = 3;
-            cfg.seq = 6;
+            const ModelConfig cfg = testing::tiny_config(kind);
             const std::size_t B = 7;
             const Backend be(Device::cpu);
             auto m = make_model(cfg, Device::cpu, 4);
@@ -57,10 +45,10 @@ TEST_CASE("ch05: the models' loss and gradients match PyTorch's autograd", "[ch0
             if (m->stateful()) {
                 // A first batch leaves a non-zero state: the second starts from it, as in training.
                 m->reset_state(be, B);
-                m->forward(be, random_tokens(B * m->window(), cfg.vocab, 1), B);
+                m->forward(be, testing::random_tokens(B * m->window(), cfg.vocab, 1), B);
                 h0 = m->carried_state().to_vector();
             }
-            const std::vector<std::int32_t> tokens = random_tokens(B * m->window(), cfg.vocab, 2);
+            const std::vector<std::int32_t> tokens = testing::random_tokens(B * m->window(), cfg.vocab, 2);
             m->params().zero_grad();
             const float loss = m->forward(be, tokens, B);
             m->backward(be);
