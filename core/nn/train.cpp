@@ -62,7 +62,7 @@ std::optional<std::size_t> first_non_finite(const Tensor& t) {
 double evaluate_stateless(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
                           std::size_t batch, std::size_t max_targets) {
     const std::size_t W = model.window(), P = model.targets_per_row();
-    const std::size_t rows = count_windows(tokens.size(), W, P);
+    const std::size_t rows = count_windows(tokens.size(), W, P, "evaluation split");
     std::size_t use_rows = rows;
     if (max_targets > 0) use_rows = std::min(rows, std::max<std::size_t>(1, max_targets / P));
     // A capped evaluation takes rows spread evenly over the split (the first rows alone would
@@ -138,8 +138,8 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
     // Random windows for a stateless model; B consecutive streams for one that carries state.
     std::optional<WindowLoader> windows;
     std::optional<StreamLoader> streams;
-    if (stateful) streams.emplace(train_tokens, B, W, cfg.seed);
-    else windows.emplace(train_tokens, B, W, cfg.seed);
+    if (stateful) streams.emplace(train_tokens, B, W, cfg.seed, "training split");
+    else windows.emplace(train_tokens, B, W, cfg.seed, "training split");
     auto loader_state = [&] { return stateful ? streams->state() : windows->state(); };
 
     std::size_t step = 0;
