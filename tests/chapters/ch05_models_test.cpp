@@ -18,6 +18,7 @@
 #include "core/nn/train.hpp"
 #include "kernels/error_bounds.hpp"
 #include "tests/chapters/ch05_testing.hpp"
+#include "tests/testing.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace ladder;
@@ -51,15 +52,18 @@ TrainConfig quiet(std::size_t steps, std::size_t batch) {
 
 }  // namespace
 
-TEST_CASE("ch05: one training step on simt gives the cpu step's loss, gradients and parameters", "[ch05]") {
+namespace {
+// One forward, backward and SGD step of each model on `device` and on cpu, from the same
+// weights and batch.
+void check_step_matches_cpu(Device device) {
     for (const std::string kind : {"bigram", "mlp", "rnn"}) {
         DYNAMIC_SECTION(kind) {
             const ModelConfig cfg = tiny(kind);
             const std::size_t B = 7;
             auto cpu = make_model(cfg, Device::cpu, 3);
-            auto gpu = make_model(cfg, Device::simt, 3);
+            auto gpu = make_model(cfg, device, 3);
             const std::vector<std::int32_t> tokens = random_tokens(B * cpu->window(), cfg.vocab, 11);
-            const Backend be_cpu(Device::cpu), be_gpu(Device::simt);
+            const Backend be_cpu(Device::cpu), be_gpu(device);
             OptimizerConfig oc;
             oc.kind = OptimizerKind::sgd;
             oc.sgd.momentum = 0.9f;
@@ -90,21 +94,32 @@ TEST_CASE("ch05: one training step on simt gives the cpu step's loss, gradients 
             const std::size_t n = std::max<std::size_t>(cfg.vocab, B * cfg.seq);
             const double depth = kind == "bigram" ? 3 : kind == "mlp" ? 7 : 2.0 * cfg.seq + 5;
             const double rel = 2 * gamma_n(n) * static_cast<double>(n) * depth;
-            INFO("loss cpu " << loss[0] << " simt " << loss[1]);
+            INFO("loss cpu " << loss[0] << ", " << device_name(device) << " " << loss[1]);
             REQUIRE(std::fabs(loss[0] - loss[1]) <= rel * std::fabs(loss[0]));
             const double gmax = max_abs(grads[0]), pmax = max_abs(params[0]);
             for (std::size_t i = 0; i < grads[0].size(); ++i) {
-                INFO("gradient element " << i << ": cpu " << grads[0][i] << " simt " << grads[1][i]);
+                INFO("gradient element " << i << ": cpu " << grads[0][i] << ", " << device_name(device) << " " << grads[1][i]);
                 REQUIRE(std::fabs(grads[0][i] - grads[1][i]) <= rel * gmax);
             }
             // p - lr * g (momentum's first buffer is g): lr times the gradients' bound, plus one
             // rounding of each side's update.
             for (std::size_t i = 0; i < params[0].size(); ++i) {
-                INFO("parameter element " << i << ": cpu " << params[0][i] << " simt " << params[1][i]);
+                INFO("parameter element " << i << ": cpu " << params[0][i] << ", " << device_name(device) << " " << params[1][i]);
                 REQUIRE(std::fabs(params[0][i] - params[1][i]) <= lr * rel * gmax + 4 * kFp32Unit * pmax);
             }
         }
     }
+}
+
+}  // namespace
+
+TEST_CASE("ch05: one training step on simt gives the cpu step's loss, gradients and parameters", "[ch05]") {
+    check_step_matches_cpu(Device::simt);
+}
+
+TEST_CASE("ch05: one training step on cuda gives the cpu step's loss, gradients and parameters", "[ch05][cuda]") {
+    if (testing::skip_unless_available(Device::cuda)) return;
+    check_step_matches_cpu(Device::cuda);
 }
 
 TEST_CASE("ch05: a run resumed from its checkpoint is bit-identical to an uninterrupted one", "[ch05]") {
