@@ -139,8 +139,7 @@ Trained train_one(const Plan& plan, const LmData& data, const Backend& be, const
     fmt::print("{}: {} parameters, batch {} x {} tokens, {} steps\n", t.model->name(),
                format_count(static_cast<double>(t.model->params().count())), cfg.batch, t.model->window(), cfg.steps);
     t.result = train(*t.model, be, data.train, data.val, cfg);
-    // The whole validation split, whatever the training run sampled.
-    t.val_loss = evaluate(*t.model, be, data.val, cfg.batch);
+    t.val_loss = t.result.val_loss;   // the last evaluation covers the whole validation split
     t.bpb = bits_per_byte(t.val_loss, data.val.size(), data.val_bytes);
     fmt::print("  train loss {:.4f}, val loss {:.4f} nats/token ({:.4f} bits/byte, perplexity {:.1f}), {} tokens/s\n\n",
                t.result.train_loss, t.val_loss, t.bpb, std::exp(t.val_loss), format_count(t.result.tokens_per_s));
@@ -181,18 +180,20 @@ nlohmann::json rnn_experiments(RnnLm& rnn, const Backend& be, const LmData& data
     LADDER_CHECK(batches > 0, "rnn experiments: the validation split holds {} windows, fewer than a batch of {}", rows, B);
     std::vector<double> loss(T, 0.0), grad(T, 0.0);
     std::vector<std::int32_t> buf(B * W);
-    const Tensor saved = rnn.carried_state().clone();
-    for (std::size_t k = 0; k < batches; ++k) {
-        fill_windows(buf, data.val, W, T, k * B, B);
-        rnn.reset_state(be, B);
-        rnn.forward(be, buf, B);
-        const auto l = rnn.loss_by_position();
-        const auto g = rnn.hidden_grad_norms(be);
-        for (std::size_t t = 0; t < T; ++t) loss[t] += l[t] / static_cast<double>(batches), grad[t] += g[t] / static_cast<double>(batches);
+    {
+        const CarriedStateGuard keep(rnn, be);   // the training streams' state, back afterwards
+        for (std::size_t k = 0; k < batches; ++k) {
+            fill_windows(buf, data.val, W, T, k * B, B);
+            rnn.reset_state(be, B);
+            rnn.forward(be, buf, B);
+            const auto l = rnn.loss_by_position();
+            const auto g = rnn.hidden_grad_norms(be);
+            for (std::size_t t = 0; t < T; ++t) {
+                loss[t] += l[t] / static_cast<double>(batches);
+                grad[t] += g[t] / static_cast<double>(batches);
+            }
+        }
     }
-    rnn.reset_state(be, saved.dim(0));
-    Tensor state = rnn.carried_state();
-    copy_on_device(state.device(), state.data(), saved.data(), saved.nbytes());
     auto csv = out.csv("rnn_positions.csv", {"position", "loss", "distance", "grad_norm"});
     fmt::print("The RNN from a zeroed state, on {} validation batches:\n  position  loss    | steps back  ||dL_last/dh||\n", batches);
     for (std::size_t t = 0; t < T; ++t) {
@@ -303,8 +304,7 @@ int run(Options& o) {
                 plan.train.eval_every = 0;
                 plan.train.progress = false;
                 auto m = make_model(plan.model, be.device(), plan.train.seed);
-                train(*m, be, data.train, data.val, plan.train);
-                const double vl = evaluate(*m, be, data.val, plan.train.batch);
+                const double vl = train(*m, be, data.train, data.val, plan.train).val_loss;
                 const double bpb = bits_per_byte(vl, data.val.size(), data.val_bytes);
                 fmt::print("  n = {}: val loss {:.4f} ({:.4f} bits/byte), {} steps\n", n, vl, bpb, plan.train.steps);
                 csv.row(n, vl, bpb, m->params().count());

@@ -114,16 +114,19 @@ double evaluate(LanguageModel& model, const Backend& be, std::span<const std::in
                  "evaluate: the split holds {} tokens, fewer than one window of {} for {}", tokens.size(),
                  model.window(), model.name());
     if (!model.stateful()) return evaluate_stateless(model, be, tokens, batch, max_targets);
-    // The training streams' state survives the evaluation.
-    const Tensor before = model.carried_state();
-    const Tensor saved = before.defined() ? before.clone() : Tensor();
-    const double loss = evaluate_stateful(model, be, tokens, batch, max_targets);
-    if (saved.defined()) {
-        model.reset_state(be, saved.dim(0));
-        Tensor state = model.carried_state();
-        copy_on_device(state.device(), state.data(), saved.data(), saved.nbytes());
-    }
-    return loss;
+    const CarriedStateGuard keep(model, be);   // the training streams' state survives the evaluation
+    return evaluate_stateful(model, be, tokens, batch, max_targets);
+}
+
+CarriedStateGuard::CarriedStateGuard(LanguageModel& model, const Backend& be) : model_(model), be_(be) {
+    if (const Tensor state = model.carried_state(); state.defined()) saved_ = state.clone();
+}
+
+CarriedStateGuard::~CarriedStateGuard() {
+    if (!saved_.defined()) return;
+    model_.reset_state(be_, saved_.dim(0));
+    Tensor state = model_.carried_state();
+    copy_on_device(state.device(), state.data(), saved_.data(), saved_.nbytes());
 }
 
 // [book:train-loop]
@@ -163,7 +166,6 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
     double interval_sum = 0;
     std::size_t interval_steps = 0;
     const Timer timer;
-    const std::size_t first_step = step;
     for (; step < cfg.steps; ++step) {
         if (stateful) {
             streams->next(batch);
@@ -187,7 +189,7 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
         const bool eval = last || (cfg.eval_every > 0 && (step + 1) % cfg.eval_every == 0);
         double val = std::nan("");
         if (eval) {
-            val = evaluate(model, be, val_tokens, B, cfg.eval_targets);
+            val = evaluate(model, be, val_tokens, B, last ? 0 : cfg.eval_targets);
             r.train_loss = interval_sum / static_cast<double>(interval_steps);
             r.val_loss = val;
             interval_sum = 0;
@@ -201,7 +203,7 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
         if (progress) {
             Progress::Fields f{{"loss", loss, 3}, {"lr", lr, 5}, {"tok/s", tps, 0}};
             if (eval) f.push_back({"val", val, 3});
-            progress->update(static_cast<double>(step + 1 - first_step) + static_cast<double>(first_step), f);
+            progress->update(static_cast<double>(step + 1), f);
         }
         const bool save = !cfg.checkpoint.empty() &&
                           (last || (cfg.checkpoint_every > 0 && (step + 1) % cfg.checkpoint_every == 0));

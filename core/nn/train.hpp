@@ -58,7 +58,8 @@ struct TrainConfig {
     std::size_t steps = 1000;
     std::size_t batch = 64;             // rows per step
     std::size_t eval_every = 200;       // validation every N steps (and at the end); 0: only at the end
-    std::size_t eval_targets = 0;       // cap on the validation targets per evaluation (0: the whole split)
+    std::size_t eval_targets = 0;       // cap on the validation targets of the evaluations during the run
+                                        // (0: the whole split); the last one always covers the whole split
     std::size_t checkpoint_every = 0;   // save every N steps (and at the end) when `checkpoint` is set
     LrSchedule lr;
     OptimizerConfig optimizer;
@@ -74,7 +75,7 @@ struct TrainConfig {
 struct TrainResult {
     std::size_t steps = 0;              // the step count reached
     double train_loss = 0;              // mean training loss of the last evaluation interval
-    double val_loss = 0;                // at the end
+    double val_loss = 0;                // at the end, on the whole validation split
     double tokens_per_s = 0;            // training targets per second (this run's steps only)
     double seconds = 0;
     std::size_t tokens = 0;             // training targets seen (this run)
@@ -91,6 +92,21 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
 // over consecutive segments, carrying its state (restored afterwards).
 double evaluate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens, std::size_t batch,
                 std::size_t max_targets = 0);
+
+// Keeps a stateful model's carried state (the training streams') and puts it back when it goes
+// out of scope, for work that runs the model on other windows (evaluation, experiments).
+class CarriedStateGuard {
+public:
+    CarriedStateGuard(LanguageModel& model, const Backend& be);
+    ~CarriedStateGuard();
+    CarriedStateGuard(const CarriedStateGuard&) = delete;
+    CarriedStateGuard& operator=(const CarriedStateGuard&) = delete;
+
+private:
+    LanguageModel& model_;
+    const Backend& be_;
+    Tensor saved_;   // undefined: nothing to restore
+};
 
 // `n` tokens after `prompt` (not included), each drawn by sample_token at `temperature`.
 std::vector<std::int32_t> generate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> prompt,
