@@ -8,20 +8,13 @@
 
 #include "core/error.hpp"
 #include "core/gpu_dispatch.hpp"
+#include "kernels/tensor_checks.hpp"
 
 namespace ladder {
 
 namespace {
 
-using Named = std::pair<const char*, const Tensor*>;
-
-void check_f32_on(const Backend& be, const char* what, std::initializer_list<Named> all) {
-    for (const auto& [name, t] : all) {
-        LADDER_CHECK(t->dtype() == DType::f32, "{}: {} is {}; it must be float32", what, name, t->str());
-        LADDER_CHECK(t->device() == be.device(), "{}: {} is on {} but the backend is {}", what, name,
-                     device_name(t->device()), be.name());
-    }
-}
+using Named = NamedTensor;
 
 // The sizes of a permute, read from the heads side (B,NH,T,hs).
 struct Dims {
