@@ -15,7 +15,12 @@
 #   rnn     wte (V,E), rnn.w_xh (H,E), rnn.w_hh (H,H), rnn.b_h (H), head.weight (V,H), head.bias (V), h0 (B,H) opt.
 #                                             W=T+1: h_t = tanh(wte[tok[:,t]] w_xh^T + h_{t-1} w_hh^T + b_h),
 #                                                    h_{-1} = h0 or 0; logits_t = h_t head^T + head_b, target tok[:,t+1]
-#   loss = the mean cross-entropy over all targets (B, or B*T for the rnn).
+#   attention (ch06) wte (V,C), wpe (T,C) when positions = learned, for each layer l h.l.attn.c_attn.weight (3C,C),
+#           h.l.attn.c_attn.bias (3C), h.l.attn.c_proj.weight (C,C), h.l.attn.c_proj.bias (C), lm_head.weight (V,C),
+#           lm_head.bias (V); the config (metadata) gives heads, layers and positions (learned | sinusoidal | none).
+#                                             W=T+1: x = wte[tok[:,:T]] + P; x += c_proj(causal multi-head attention of
+#                                                    c_attn(x)) per layer; logits = lm_head(x), target tok[:,1:]
+#   loss = the mean cross-entropy over all targets (B, or B*T for the rnn and attention).
 #
 # Oracle output (OUT): "loss" (1), "grad.<name>" for every parameter, and for the rnn "h_last" (B,H). They are computed
 # in float64 from our float32 weights (promoted exactly), and written as F32 by default, because core/safetensors.cpp
@@ -149,7 +154,7 @@ def openblas_dir():
     return None
 
 
-def ensure_openblas():
+def ensure_openblas(script=None):
     """If torch's BLAS is the reference one, start this script again with OpenBLAS's directory first in
     LD_LIBRARY_PATH (only the environment a process starts with can change which libblas.so.3 it loads). Once only;
     if it still is not OpenBLAS, warn. -> (libblas path, OpenBLAS?)."""
@@ -163,13 +168,14 @@ def ensure_openblas():
     d = openblas_dir()
     if d is None:
         os.environ["LADDER_TORCH_LM_REEXEC"] = "1"
-        return ensure_openblas()
+        return ensure_openblas(script)
     env = dict(os.environ, LADDER_TORCH_LM_REEXEC="1",
                LD_LIBRARY_PATH=d + (":" + os.environ["LD_LIBRARY_PATH"] if os.environ.get("LD_LIBRARY_PATH") else ""))
     print(f"torch_lm.py: torch loaded the reference BLAS ({path}); restarting with {d} first in LD_LIBRARY_PATH",
           file=sys.stderr)
     sys.stdout.flush()
-    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
+    # `script`: the program to restart (a peer that imports this module passes its own path).
+    os.execve(sys.executable, [sys.executable, os.path.abspath(script or __file__)] + sys.argv[1:], env)
 
 
 # ---- the models, on a dict of parameter tensors (the oracle's float64 leaves, or the bench's float32 ones) ----
@@ -230,6 +236,8 @@ def oracle(args):
             raise InputError(f"{args.input}: metadata config is not JSON ({e}): {meta['config']}")
         check(isinstance(config, dict), f"{args.input}: metadata config is not a JSON object: {meta['config']}")
     model, kind = meta.get("model"), config.get("kind")
+    if kind == "attention":
+        return oracle_attention(args, torch, tensors, config)
     if model not in PARAMS and kind in PARAMS:
         model = kind   # our checkpoints' "model" is the descriptive name(); the config's kind is the short one
     check(model is not None, f"{args.input}: no metadata 'model' (bigram, mlp or rnn)")
@@ -298,6 +306,72 @@ def oracle(args):
     if h_last is not None:
         out.append(("h_last", name, list(h_last.shape), h_last.detach().to(dtype).contiguous().numpy().tobytes()))
     write_safetensors(args.output, out, {"model": model, "loss_f64": repr(float(loss)), "computed": "float64",
+                                         "torch": torch.__version__})
+
+
+def attention_params(config):
+    names = ["wte"] + (["wpe"] if config["positions"] == "learned" else [])
+    for l in range(config["layers"]):
+        names += [f"h.{l}.attn.{w}" for w in ("c_attn.weight", "c_attn.bias", "c_proj.weight", "c_proj.bias")]
+    return names + ["lm_head.weight", "lm_head.bias"]
+
+
+def forward_attention(torch, config, p, tokens):
+    """ch06's attention LM, the explicit masked-softmax form (torch 1.13 has no scaled_dot_product_attention)."""
+    F = torch.nn.functional
+    B, W = tokens.shape
+    T, (V, C), NH = W - 1, p["wte"].shape, config["heads"]
+    hs = C // NH
+    x = F.embedding(tokens[:, :T], p["wte"])                                  # (B,T,C)
+    if config["positions"] == "learned":
+        x = x + p["wpe"][:T]
+    elif config["positions"] == "sinusoidal":
+        t = torch.arange(T, dtype=torch.float64)[:, None]
+        freq = 10000.0 ** (-torch.arange(0, C, 2, dtype=torch.float64) / C)   # (C/2)
+        table = torch.zeros(T, C, dtype=torch.float64)
+        table[:, 0::2], table[:, 1::2] = torch.sin(t * freq), torch.cos(t * freq)
+        x = x + table.to(x.dtype)
+    causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
+    for l in range(config["layers"]):
+        qkv = F.linear(x, p[f"h.{l}.attn.c_attn.weight"], p[f"h.{l}.attn.c_attn.bias"])   # (B,T,3C)
+        q, k, v = (z.reshape(B, T, NH, hs).transpose(1, 2) for z in qkv.split(C, dim=2))   # (B,NH,T,hs)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(hs)                                     # (B,NH,T,T)
+        att = torch.softmax(att.masked_fill(~causal, float("-inf")), dim=-1)
+        y = (att @ v).transpose(1, 2).reshape(B, T, C)
+        x = x + F.linear(y, p[f"h.{l}.attn.c_proj.weight"], p[f"h.{l}.attn.c_proj.bias"])
+    logits = F.linear(x, p["lm_head.weight"], p["lm_head.bias"])              # (B,T,V)
+    return F.cross_entropy(logits.reshape(B * T, V), tokens[:, 1:].reshape(-1))
+
+
+def oracle_attention(args, torch, tensors, config):
+    for key in ("heads", "layers", "positions", "vocab", "embed"):
+        check(key in config, f"{args.input}: the attention config has no '{key}': {config}")
+    names = attention_params(config)
+    for name in ["tokens"] + names:
+        check(name in tensors, f"{args.input}: missing tensor '{name}' (attention needs {', '.join(['tokens'] + names)})")
+    for name in tensors:
+        check(name in set(names) | {"tokens"}, f"{args.input}: unexpected tensor '{name}' for this attention config")
+    V, C = config["vocab"], config["embed"]
+    check(tensors["wte"][1] == [V, C], f"{args.input}: wte has shape {tensors['wte'][1]}, the config says [{V}, {C}]")
+    check(C % config["heads"] == 0, f"{args.input}: {config['heads']} heads do not divide the width C = {C}")
+
+    def load(name):
+        dt, shape, raw = tensors[name]
+        t = torch.frombuffer(bytearray(raw), dtype={"F32": torch.float32, "F64": torch.float64,
+                                                    "I32": torch.int32, "I64": torch.int64}[dt])
+        return t.reshape(shape)
+
+    tokens = load("tokens").to(torch.int64)
+    check(bool(((tokens >= 0) & (tokens < V)).all()), f"{args.input}: token ids must lie in [0, {V})")
+    p = {name: load(name).to(torch.float64).requires_grad_(True) for name in names}
+    loss = forward_attention(torch, config, p, tokens)
+    loss.backward()
+    dtype, tag = (torch.float64, "F64") if args.f64 else (torch.float32, "F32")
+    out = [("loss", tag, [1], loss.detach().reshape(1).to(dtype).numpy().tobytes())]
+    for n_ in names:
+        g = p[n_].grad if p[n_].grad is not None else torch.zeros_like(p[n_])
+        out.append(("grad." + n_, tag, list(g.shape), g.to(dtype).contiguous().numpy().tobytes()))
+    write_safetensors(args.output, out, {"model": "attention", "loss_f64": repr(float(loss)), "computed": "float64",
                                          "torch": torch.__version__})
 
 
