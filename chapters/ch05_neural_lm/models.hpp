@@ -109,10 +109,18 @@ public:
     std::vector<double> hidden_grad_norms(const Backend& be);
     // Bytes of state per sequence at inference: H floats, whatever the length.
     std::size_t state_bytes() const { return cfg_.hidden * sizeof(float); }
+    // The last forward's probabilities (T*B, V), time-major: position t of row b is row t*B + b.
+    const Tensor& probs() const { return probs_; }
+    // Bytes the last forward kept of the recurrence for the backward (pre-activations and hidden
+    // states, (T,B,H) and (T+1,B,H)): they grow with T, as attention's (T,T) matrix grows with T^2.
+    std::size_t recurrence_bytes() const { return pre_.nbytes() + hs_.nbytes(); }
+    // backward() with other weights of the positions' losses: dlosses (T*B), time-major (position
+    // t of row b at t*B + b); the gradient is that of sum_i dlosses_i loss_i / (T*B). With
+    // dh_norms, the norms of hidden_grad_norms are recorded on the way.
+    void backward_from(const Backend& be, const Tensor& dlosses, std::vector<double>* dh_norms = nullptr);
 
 private:
     void resize(const Backend& be, std::size_t B);
-    void backward_from(const Backend& be, const Tensor& dlosses, std::vector<double>* dh_norms);
     ModelConfig cfg_;
     ParamSet params_;
     std::size_t B_ = 0;
