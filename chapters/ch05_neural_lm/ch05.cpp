@@ -330,11 +330,7 @@ int run(Options& o) {
     }
 
     // The leaderboard: this chapter's rows beside what earlier runs wrote (chapters 6, 7, 8 add theirs).
-    const fs::path board = !o.leaderboard.empty() ? fs::path(o.leaderboard)
-                           : quick                 ? out.file("leaderboard.json")
-                                                   : fs::path("runs/leaderboard.json");
-    const auto all = update_leaderboard(board, rows);
-    fmt::print("{}\n", format_leaderboard(all, data.name));
+    const fs::path board = record_leaderboard(rows, o.leaderboard, quick, out.path(), data.name);
     summary["leaderboard"] = board.string();
     out.write_summary(summary);
     fmt::print("Wrote {} (and the loss curves *_loss.csv)\n", out.file("summary.json").string());

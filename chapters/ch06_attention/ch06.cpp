@@ -523,11 +523,7 @@ int run(Options& o) {
         summary["experiments"] = ex;
     }
 
-    const fs::path board = !o.leaderboard.empty() ? fs::path(o.leaderboard)
-                           : quick                 ? out.file("leaderboard.json")
-                                                   : fs::path("runs/leaderboard.json");
-    const auto all = update_leaderboard(board, rows);
-    fmt::print("{}\n", format_leaderboard(all, data.name));
+    const fs::path board = record_leaderboard(rows, o.leaderboard, quick, out.path(), data.name);
     summary["leaderboard"] = board.string();
     out.write_summary(summary);
     fmt::print("Wrote {} (and the CSVs of the figures)\n", out.file("summary.json").string());

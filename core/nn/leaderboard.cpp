@@ -61,14 +61,25 @@ std::string format_leaderboard(const std::vector<LeaderboardRow>& all, const std
     std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
         return a.chapter != b.chapter ? a.chapter < b.chapter : a.val_loss > b.val_loss;
     });
+    std::size_t w = 34;   // the model column: as wide as its longest name
+    for (const auto& r : rows) w = std::max(w, r.model.size());
     std::string s = fmt::format("Leaderboard on {} (validation split)\n", data);
-    s += fmt::format("  {:<8} {:<34} {:>10} {:>10} {:>8} {:>12} {:>7}\n", "chapter", "model", "params", "val loss",
+    s += fmt::format("  {:<8} {:<{}} {:>10} {:>10} {:>8} {:>12} {:>7}\n", "chapter", "model", w, "params", "val loss",
                      "bits/B", "train tok/s", "backend");
     for (const auto& r : rows)
-        s += fmt::format("  {:<8} {:<34} {:>10} {:>10.4f} {:>8.4f} {:>12} {:>7}\n", r.chapter, r.model,
+        s += fmt::format("  {:<8} {:<{}} {:>10} {:>10.4f} {:>8.4f} {:>12} {:>7}\n", r.chapter, r.model, w,
                          format_count(static_cast<double>(r.params)), r.val_loss, r.bits_per_byte,
                          r.tokens_per_s > 0 ? format_count(r.tokens_per_s) : "-", r.backend);
     return s;
+}
+
+std::filesystem::path record_leaderboard(const std::vector<LeaderboardRow>& rows, const std::string& flag, bool quick,
+                                         const std::filesystem::path& run_dir, const std::string& data) {
+    const std::filesystem::path board = !flag.empty() ? std::filesystem::path(flag)
+                                        : quick       ? run_dir / "leaderboard.json"
+                                                      : std::filesystem::path("runs/leaderboard.json");
+    fmt::print("{}\n", format_leaderboard(update_leaderboard(board, rows), data));
+    return board;
 }
 
 }  // namespace ladder

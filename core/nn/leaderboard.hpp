@@ -28,4 +28,10 @@ std::vector<LeaderboardRow> update_leaderboard(const std::filesystem::path& path
 // The rows on `data`, in chapter order then by falling loss, as a text table.
 std::string format_leaderboard(const std::vector<LeaderboardRow>& rows, const std::string& data);
 
+// What a chapter's run does with its rows: adds them to the table (the file `flag` names; without
+// one, `run_dir`/leaderboard.json for a --quick run, so tests never touch the real table, else
+// runs/leaderboard.json, which every chapter shares), prints the table on `data`, returns the path.
+std::filesystem::path record_leaderboard(const std::vector<LeaderboardRow>& rows, const std::string& flag, bool quick,
+                                         const std::filesystem::path& run_dir, const std::string& data);
+
 }  // namespace ladder

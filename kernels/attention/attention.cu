@@ -34,6 +34,16 @@ constexpr unsigned kTile = 32;       // fused kernels: rows of the other side pe
 constexpr std::size_t kMaxHs = attention_max_head_size;
 }  // namespace
 
+// Butterflies over a warp's 32 lanes: after 5 steps every lane holds the max (the sum).
+static __device__ float warp_max(float v) {
+    for (int off = kWarp / 2; off > 0; off /= 2) v = fmaxf(v, __shfl_xor_sync(kFullMask, v, off));
+    return v;
+}
+static __device__ float warp_sum(float v) {
+    for (int off = kWarp / 2; off > 0; off /= 2) v += __shfl_xor_sync(kFullMask, v, off);
+    return v;
+}
+
 // ---- naive forward ----
 
 // [book:attention-naive-forward]
@@ -62,10 +72,10 @@ static __global__ void causal_softmax_kernel(float* att, std::size_t BH, std::si
     float* a = att + r * T;
     float m = -INFINITY;
     for (std::size_t s = lane; s < n; s += kWarp) m = fmaxf(m, a[s]);
-    for (int off = kWarp / 2; off > 0; off /= 2) m = fmaxf(m, __shfl_xor_sync(kFullMask, m, off));
+    m = warp_max(m);
     float sum = 0.0f;
     for (std::size_t s = lane; s < n; s += kWarp) sum += expf(a[s] - m);
-    for (int off = kWarp / 2; off > 0; off /= 2) sum += __shfl_xor_sync(kFullMask, sum, off);
+    sum = warp_sum(sum);
     for (std::size_t s = lane; s < T; s += kWarp) a[s] = s < n ? expf(a[s] - m) / sum : 0.0f;
 }
 
@@ -114,7 +124,7 @@ static __global__ void softmax_backward_rows_kernel(float* dpreatt, const float*
     const float* a = att + r * T;
     float rowsum = 0.0f;
     for (std::size_t s = lane; s < n; s += kWarp) rowsum += a[s] * d[s];
-    for (int off = kWarp / 2; off > 0; off /= 2) rowsum += __shfl_xor_sync(kFullMask, rowsum, off);
+    rowsum = warp_sum(rowsum);
     for (std::size_t s = lane; s < n; s += kWarp) d[s] = a[s] * (d[s] - rowsum);
 }
 
