@@ -40,12 +40,6 @@ Dims dims_of(const char* what, const Tensor& q) {
     return d;
 }
 
-void check_shape(const char* what, const Shape& want, const char* from, std::initializer_list<NamedTensor> all) {
-    for (const auto& [name, t] : all)
-        LADDER_CHECK(t->shape() == want, "{}: {} has shape {}; expected {} (from {})", what, name, t->shape().str(),
-                     want.str(), from);
-}
-
 void check_gpu_head_size(const Backend& be, const char* what, const Dims& d) {
     LADDER_CHECK(be.device() == Device::cpu || d.hs <= attention_max_head_size,
                  "{}: head size {} is larger than the GPU kernels' {} (a row lives in registers)", what, d.hs,

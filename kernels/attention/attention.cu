@@ -22,27 +22,17 @@
 // last row still take part in the tile loads and barriers and write nothing.
 #include "core/kernel.hpp"
 #include "kernels/attention/attention.hpp"
+#include "kernels/warp_reduce.hpp"
 
 namespace ladder::LADDER_GPU_NS {
 
 namespace {
 constexpr unsigned kThreads = 256;   // elementwise kernels
 constexpr unsigned kWarp = 32;
-constexpr unsigned kFullMask = 0xffffffffu;
 constexpr unsigned kRows = 64;       // fused kernels: rows (queries or keys) per block, a thread each
 constexpr unsigned kTile = 32;       // fused kernels: rows of the other side per shared-memory tile
 constexpr std::size_t kMaxHs = attention_max_head_size;
 }  // namespace
-
-// Butterflies over a warp's 32 lanes: after 5 steps every lane holds the max (the sum).
-static __device__ float warp_max(float v) {
-    for (int off = kWarp / 2; off > 0; off /= 2) v = fmaxf(v, __shfl_xor_sync(kFullMask, v, off));
-    return v;
-}
-static __device__ float warp_sum(float v) {
-    for (int off = kWarp / 2; off > 0; off /= 2) v += __shfl_xor_sync(kFullMask, v, off);
-    return v;
-}
 
 // ---- naive forward ----
 

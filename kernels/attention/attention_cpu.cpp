@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "kernels/attention/attention.hpp"
 #include "kernels/fast_math.hpp"
+#include "kernels/row_sum.hpp"
 
 namespace ladder {
 
@@ -44,32 +45,6 @@ T exp_np(T x) {
     else return std::exp(x);
 }
 
-// sum_c a[c] b[c] in eight running partial sums (vectorises without -ffast-math; fixed order).
-template <class T>
-T dot(const T* a, const T* b, std::size_t n) {
-    T part[8] = {};
-    std::size_t c = 0;
-    for (; c + 8 <= n; c += 8)
-        for (std::size_t j = 0; j < 8; ++j) part[j] += a[c + j] * b[c + j];
-    T s = 0;
-    for (; c < n; ++c) s += a[c] * b[c];
-    for (const T p : part) s += p;
-    return s;
-}
-
-// sum_c a[c], the same way.
-template <class T>
-T sum(const T* a, std::size_t n) {
-    T part[8] = {};
-    std::size_t c = 0;
-    for (; c + 8 <= n; c += 8)
-        for (std::size_t j = 0; j < 8; ++j) part[j] += a[c + j];
-    T s = 0;
-    for (; c < n; ++c) s += a[c];
-    for (const T p : part) s += p;
-    return s;
-}
-
 // [book:attention-softmax-row]
 // Row t of a causal softmax: x[0..n) (n = t + 1 keys) becomes its probabilities, and the
 // return value is lse = max + log sum_s exp(x_s - max), what the fused backward needs to
@@ -79,7 +54,7 @@ T softmax_row(T* x, std::size_t n) {
     T m = x[0];
     for (std::size_t s = 1; s < n; ++s) m = x[s] > m ? x[s] : m;
     for (std::size_t s = 0; s < n; ++s) x[s] = exp_np(x[s] - m);   // <= 0: no overflow
-    const T S = sum(x, n);
+    const T S = row_sum<T>(x, nullptr, n);
     for (std::size_t c = 0; c < n; ++c) x[c] /= S;   // S >= 1: the max's own term is 1
     return m + std::log(S);
 }
@@ -141,7 +116,7 @@ void attention_backward_cpu(T* dq, T* dk, T* dv, T* dpreatt, const T* dout, cons
             for (std::size_t t = i0; t < i1; ++t) {
                 const T* a_t = att_h + t * T_;
                 T* d_t = dpre_h + t * T_;
-                const T rowsum = dot(a_t, d_t, t + 1);
+                const T rowsum = row_sum(a_t, static_cast<const T*>(d_t), t + 1);
                 for (std::size_t s = 0; s <= t; ++s) d_t[s] = a_t[s] * (d_t[s] - rowsum);
                 std::fill(d_t + t + 1, d_t + T_, T(0));
             }
@@ -200,7 +175,7 @@ void attention_fused_backward_cpu(T* dq, T* dk, T* dv, const T* dout, const T* q
             for (std::size_t t = i0; t < i1; ++t) {
                 T *p_t = p + (t - i0) * i1, *d_t = d + (t - i0) * i1;
                 const T l = lse[bh * T_ + t];
-                const T rowsum = dot(dout_h + t * hs, out_h + t * hs, hs);
+                const T rowsum = row_sum(dout_h + t * hs, out_h + t * hs, hs);
                 for (std::size_t s = 0; s <= t; ++s) {
                     p_t[s] = exp_np(p_t[s] - l);   // <= 0 up to rounding: lse >= every score
                     d_t[s] = p_t[s] * (d_t[s] - rowsum);

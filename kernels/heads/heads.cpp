@@ -28,13 +28,6 @@ Dims heads_dims(const char* what, const char* name, const Tensor& t) {
     return Dims{t.dim(0), t.dim(1), t.dim(2), t.dim(3)};
 }
 
-// Every tensor of `all` has the shape `want` (the first one's name explains where it came from).
-void check_shape(const char* what, const Shape& want, const char* from, std::initializer_list<Named> all) {
-    for (const auto& [name, t] : all)
-        LADDER_CHECK(t->shape() == want, "{}: {} has shape {}; expected {} (from {})", what, name, t->shape().str(),
-                     want.str(), from);
-}
-
 // A permute cannot run in place: an output that shares memory with the input would be read
 // after being overwritten. (Both are f32 on one device by the time this runs.)
 void check_apart(const char* what, Named out, Named inp) {

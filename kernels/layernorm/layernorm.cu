@@ -13,19 +13,14 @@
 // the results do not depend on thread timing.
 #include "core/kernel.hpp"
 #include "kernels/layernorm/layernorm.hpp"
+#include "kernels/warp_reduce.hpp"
 
 namespace ladder::LADDER_GPU_NS {
 
 namespace {
 constexpr unsigned kThreads = 256;
 constexpr unsigned kWarp = 32;
-constexpr unsigned kFullMask = 0xffffffffu;
 }  // namespace
-
-static __device__ float warp_sum(float v) {
-    for (int off = kWarp / 2; off > 0; off /= 2) v += __shfl_xor_sync(kFullMask, v, off);
-    return v;
-}
 
 // ---- forward ----
 

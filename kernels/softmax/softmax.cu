@@ -26,6 +26,7 @@
 
 #include "core/kernel.hpp"
 #include "kernels/softmax/softmax.hpp"
+#include "kernels/warp_reduce.hpp"
 
 namespace ladder::LADDER_GPU_NS {
 
@@ -37,15 +38,7 @@ constexpr unsigned kFullMask = 0xffffffffu;
 
 // ---- shared pieces ----
 
-// Butterflies over the 32 lanes: after log2(32) = 5 steps every lane holds the result.
-static __device__ float warp_max(float v) {
-    for (int offset = kWarp / 2; offset > 0; offset /= 2) v = fmaxf(v, __shfl_xor_sync(kFullMask, v, offset));
-    return v;
-}
-static __device__ float warp_sum(float v) {
-    for (int offset = kWarp / 2; offset > 0; offset /= 2) v += __shfl_xor_sync(kFullMask, v, offset);
-    return v;
-}
+// warp_max, warp_sum: kernels/warp_reduce.hpp.
 
 // A block's tree in shared memory (blockDim.x a power of two): s[0] ends up with the max
 // (is_max) or the sum of s[0..blockDim.x), which every thread then reads. The barrier before

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "kernels/fast_math.hpp"
+#include "kernels/row_sum.hpp"
 #include "kernels/softmax/softmax.hpp"
 
 namespace ladder {
@@ -32,24 +33,7 @@ T row_max(const T* x, std::size_t n) {
     return m;
 }
 
-// sum_c a[c] * b[c] (b = nullptr: sum_c a[c]) in eight running partial sums, so the loop
-// vectorises without -ffast-math; a fixed order, the same every run.
-template <class T>
-T row_sum(const T* a, const T* b, std::size_t n) {
-    std::array<T, 8> part{};
-    std::size_t c = 0;
-    if (b == nullptr) {
-        for (; c + 8 <= n; c += 8)
-            for (std::size_t j = 0; j < 8; ++j) part[j] += a[c + j];
-    } else {
-        for (; c + 8 <= n; c += 8)
-            for (std::size_t j = 0; j < 8; ++j) part[j] += a[c + j] * b[c + j];
-    }
-    T s = 0;
-    for (; c < n; ++c) s += b == nullptr ? a[c] : a[c] * b[c];
-    for (const T q : part) s += q;
-    return s;
-}
+// row_sum: kernels/row_sum.hpp.
 
 // The length of x[0..n) without its trailing run of -inf. Whole blocks of 16 are tested with a
 // count (a loop that vectorises: the scan then runs at memory speed, 3x the element-by-element
