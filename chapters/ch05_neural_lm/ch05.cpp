@@ -162,13 +162,6 @@ nlohmann::json model_json(const Trained& t) {
 
 // The text of sampled ids on one line. A sample may cut a character's bytes apart (byte-level
 // BPE): those bytes show as U+FFFD.
-std::string show(const tok::BpeTokenizer& tk, std::span<const std::int32_t> ids) {
-    std::string s = replace_invalid_utf8(tk.decode(ids));
-    for (char& c : s)
-        if (c == '\n') c = ' ';
-    return s;
-}
-
 // ---- the experiments ----
 
 // The RNN on validation windows from a zeroed state: the loss at each position t (it has seen
@@ -218,7 +211,7 @@ nlohmann::json samples(LanguageModel& m, const Backend& be, const LmData& data, 
         Rng rng(seed);
         const std::vector<std::int32_t> ids = generate(m, be, p, n, temp, rng);
         const std::set<std::int32_t> distinct(ids.begin(), ids.end());
-        const std::string text = show(data.tokenizer, ids);
+        const std::string text = show_text(data.tokenizer, ids);
         fmt::print("  T={:.1f} ({:>2} distinct of {}): {}{}\n", temp, distinct.size(), ids.size(), prompt, text);
         csv.row(temp, distinct.size(), text);
         j.push_back({{"temperature", temp}, {"distinct_tokens", distinct.size()}, {"text", prompt + text}});
@@ -240,18 +233,8 @@ int run(Options& o) {
     fmt::print("Chapter 5: neural language models, from counts to a hidden state.\n\n");
 
     // The data: a tokenizer trained on the text's training part, two token files.
-    const std::size_t V = o.vocab ? o.vocab : (quick ? 320 : 2048);
-    PrepareOptions prep;
-    prep.vocab = V;
-    prep.progress = o.progress;
-    const fs::path text = !o.text.empty() ? fs::path(o.text)
-                          : quick         ? repo_path("data/samples/ch03_corpus.txt")
-                                          : fs::path("data/cache/kjv/kjv.txt");
-    const std::string name = fmt::format("{}-bpe{}", quick ? "sample" : "kjv", V);
-    const fs::path dir = !o.data_dir.empty() ? fs::path(o.data_dir)
-                         : quick              ? out.file("data")
-                                              : fs::path("data/cache/lm") / name;
-    const LmData data = o.data_dir.empty() || fs::exists(text) ? prepare_lm_data(text, dir, name, prep) : load_lm_data(dir);
+    const LmData data = chapter_lm_data({o.text, o.data_dir, o.vocab, quick, o.progress},
+                                        repo_path("data/samples/ch03_corpus.txt"), out.path());
     fmt::print("Data {}: {} training and {} validation tokens, vocabulary {}, {:.2f} bytes per token\n\n", data.name,
                format_count(static_cast<double>(data.train.size())), format_count(static_cast<double>(data.val.size())),
                data.vocab(), static_cast<double>(data.val_bytes) / static_cast<double>(data.val.size()));

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/fileio.hpp"
 #include "core/nn/token_file.hpp"
+#include "core/text.hpp"
 
 namespace ladder::ch05 {
 
@@ -153,6 +154,28 @@ LmData load_lm_data(const fs::path& dir) {
     d.train = std::move(train.ids);
     d.val = std::move(val.ids);
     return d;
+}
+
+LmData chapter_lm_data(const LmDataFlags& flags, const fs::path& sample_text, const fs::path& run_dir) {
+    const bool quick = flags.quick;
+    PrepareOptions prep;
+    prep.vocab = flags.vocab ? flags.vocab : (quick ? 320 : 2048);
+    prep.progress = flags.progress;
+    const fs::path text = !flags.text.empty() ? fs::path(flags.text)
+                          : quick             ? sample_text
+                                              : fs::path("data/cache/kjv/kjv.txt");
+    const std::string name = fmt::format("{}-bpe{}", quick ? "sample" : "kjv", prep.vocab);
+    const fs::path dir = !flags.data_dir.empty() ? fs::path(flags.data_dir)
+                         : quick                  ? run_dir / "data"
+                                                  : fs::path("data/cache/lm") / name;
+    return flags.data_dir.empty() || fs::exists(text) ? prepare_lm_data(text, dir, name, prep) : load_lm_data(dir);
+}
+
+std::string show_text(const tok::BpeTokenizer& tokenizer, std::span<const std::int32_t> ids) {
+    std::string s = replace_invalid_utf8(tokenizer.decode(ids));
+    for (char& c : s)
+        if (c == '\n') c = ' ';
+    return s;
 }
 
 }  // namespace ladder::ch05

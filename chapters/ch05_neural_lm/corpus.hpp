@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,21 @@ LmData prepare_lm_data(const std::filesystem::path& text, const std::filesystem:
                        const PrepareOptions& opts);
 // Loads `dir`; a missing file is an error naming it and the command that makes it.
 LmData load_lm_data(const std::filesystem::path& dir);
+
+// The data of one chapter program's run, chosen the same way by chapters 5-8 from their flags:
+// the text (default the KJV, or `sample_text` with --quick), the vocabulary (2048, 320 with
+// --quick) and the directory (default data/cache/lm/kjv-bpe<V>, shared by the chapters; with
+// --quick a folder of the run's own, so tests never touch the cache). A --data directory whose
+// text is absent is loaded as it is.
+struct LmDataFlags {
+    std::string text, data_dir;   // "" for the defaults
+    std::size_t vocab = 0;        // 0 for the default
+    bool quick = false, progress = true;
+};
+LmData chapter_lm_data(const LmDataFlags& flags, const std::filesystem::path& sample_text,
+                       const std::filesystem::path& run_dir);
+
+// Token ids as text to print: invalid UTF-8 replaced, new lines shown as spaces.
+std::string show_text(const tok::BpeTokenizer& tokenizer, std::span<const std::int32_t> ids);
 
 }  // namespace ladder::ch05

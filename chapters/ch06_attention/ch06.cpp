@@ -134,13 +134,6 @@ nlohmann::json model_json(const Trained& t, std::size_t batch) {
             {"seconds", t.result.seconds}};
 }
 
-std::string show(const tok::BpeTokenizer& tk, std::span<const std::int32_t> ids) {
-    std::string s = replace_invalid_utf8(tk.decode(ids));
-    for (char& c : s)
-        if (c == '\n') c = ' ';
-    return s;
-}
-
 template <class F>
 double min_seconds(int repeats, F&& f) {
     double best = 1e30;
@@ -356,7 +349,7 @@ nlohmann::json heads_experiment(AttentionLm& m, const Backend& be, const ch05::L
     const std::size_t T = ids.size(), NH = m.config().heads;
     auto csv = out.csv("heads.csv", {"layer", "head", "query", "key", "weight"});
     auto tokens = out.csv("heads_tokens.csv", {"position", "token"});
-    for (std::size_t t = 0; t < T; ++t) tokens.row(t, show(data.tokenizer, std::vector<std::int32_t>{ids[t]}));
+    for (std::size_t t = 0; t < T; ++t) tokens.row(t, ch05::show_text(data.tokenizer, std::vector<std::int32_t>{ids[t]}));
     nlohmann::json j = nlohmann::json::array();
     fmt::print("What the heads look at on \"{}\" ({} tokens): the key each head weights most from the last token:\n", verse, T);
     for (std::size_t l = 0; l < m.config().layers; ++l) {
@@ -373,7 +366,7 @@ nlohmann::json heads_experiment(AttentionLm& m, const Backend& be, const ch05::L
             const float* last = a + (T - 1) * T;
             const std::size_t arg = static_cast<std::size_t>(std::max_element(last, last + T) - last);
             fmt::print("  layer {} head {}: mean distance back {:.2f}; from the last token, \"{}\" ({:.2f})\n", l, h, back,
-                       show(data.tokenizer, std::vector<std::int32_t>{ids[arg]}), last[arg]);
+                       ch05::show_text(data.tokenizer, std::vector<std::int32_t>{ids[arg]}), last[arg]);
             j.push_back({{"layer", l}, {"head", h}, {"mean_distance_back", back}});
         }
     }
@@ -447,7 +440,7 @@ nlohmann::json samples(LanguageModel& m, const Backend& be, const ch05::LmData& 
     for (const float temp : {0.7f, 1.0f}) {
         Rng rng(seed);
         const std::vector<std::int32_t> ids = generate(m, be, p, n, temp, rng);
-        const std::string text = show(data.tokenizer, ids);
+        const std::string text = ch05::show_text(data.tokenizer, ids);
         fmt::print("  T={:.1f}: {}{}\n", temp, prompt, text);
         j.push_back({{"temperature", temp}, {"text", prompt + text}});
     }
@@ -468,19 +461,8 @@ int run(Options& o) {
     fmt::print("Chapter 6: attention, every token looks at every other.\n\n");
 
     // Chapter 5's token files (made here the same way when chapter 5 has not run).
-    const std::size_t V = o.vocab ? o.vocab : (quick ? 320 : 2048);
-    ch05::PrepareOptions prep;
-    prep.vocab = V;
-    prep.progress = o.progress;
-    const fs::path text = !o.text.empty() ? fs::path(o.text)
-                          : quick         ? repo_path("data/samples/ch03_corpus.txt")
-                                          : fs::path("data/cache/kjv/kjv.txt");
-    const std::string name = fmt::format("{}-bpe{}", quick ? "sample" : "kjv", V);
-    const fs::path dir = !o.data_dir.empty() ? fs::path(o.data_dir)
-                         : quick              ? out.file("data")
-                                              : fs::path("data/cache/lm") / name;
-    const ch05::LmData data =
-        o.data_dir.empty() || fs::exists(text) ? ch05::prepare_lm_data(text, dir, name, prep) : ch05::load_lm_data(dir);
+    const ch05::LmData data = ch05::chapter_lm_data({o.text, o.data_dir, o.vocab, quick, o.progress},
+                                                    repo_path("data/samples/ch03_corpus.txt"), out.path());
     fmt::print("Data {}: {} training and {} validation tokens, vocabulary {}\n\n", data.name,
                format_count(static_cast<double>(data.train.size())), format_count(static_cast<double>(data.val.size())),
                data.vocab());
