@@ -219,19 +219,31 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
 
 std::vector<std::int32_t> generate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> prompt,
                                    std::size_t n, float temperature, Rng& rng) {
+    GenerateConfig cfg;
+    cfg.max_tokens = n;
+    cfg.sampling.temperature = temperature;
+    return generate(model, be, prompt, cfg, rng);
+}
+
+// [book:generate]
+std::vector<std::int32_t> generate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> prompt,
+                                   const GenerateConfig& cfg, Rng& rng) {
     LADDER_CHECK(!prompt.empty(), "generate: the prompt is empty (give at least one token)");
+    cfg.sampling.check();
     model.start_generation(be);
-    std::vector<float> logits;
-    for (const std::int32_t t : prompt) logits = model.next_logits(be, t);
+    std::vector<float> logits = model.feed(be, prompt);   // the prompt fills the context
     std::vector<std::int32_t> out;
-    out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t next = sample_token(logits, temperature, rng);
+    out.reserve(cfg.max_tokens);
+    for (std::size_t i = 0; i < cfg.max_tokens; ++i) {
+        const std::int32_t next = sample_token(logits, cfg.sampling, rng);
         out.push_back(next);
-        if (i + 1 < n) logits = model.next_logits(be, next);
+        if (cfg.on_token) cfg.on_token(next);
+        if (next == cfg.stop) break;
+        if (i + 1 < cfg.max_tokens) logits = model.next_logits(be, next);   // one more position
     }
     return out;
 }
+// [/book]
 
 void save_training_checkpoint(const std::filesystem::path& path, LanguageModel& model, Optimizer& opt,
                               std::size_t step, const std::string& data_state) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -15,6 +16,7 @@
 #include "core/nn/loader.hpp"
 #include "core/nn/optimizer.hpp"
 #include "core/nn/params.hpp"
+#include "core/nn/sampling.hpp"
 #include "core/nn/schedule.hpp"
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
@@ -51,6 +53,13 @@ public:
     // a token and returns the logits (V) of the one after it.
     virtual void start_generation(const Backend& be) = 0;
     virtual std::vector<float> next_logits(const Backend& be, std::int32_t token) = 0;
+    // Appends several tokens (a prompt) and returns the logits after the last. By default one
+    // next_logits per token; a model that can take them in one pass (GPT-2's cache) overrides it.
+    virtual std::vector<float> feed(const Backend& be, std::span<const std::int32_t> tokens) {
+        std::vector<float> logits;
+        for (const std::int32_t t : tokens) logits = next_logits(be, t);
+        return logits;
+    }
 };
 // [/book]
 
@@ -111,6 +120,18 @@ private:
 // `n` tokens after `prompt` (not included), each drawn by sample_token at `temperature`.
 std::vector<std::int32_t> generate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> prompt,
                                    std::size_t n, float temperature, Rng& rng);
+
+// Generation with every knob (ch07): at most max_tokens after the prompt, drawn with `sampling`;
+// it stops after `stop` when that token is drawn (GPT-2's <|endoftext|>; -1: never), and calls
+// on_token with each token as it comes (streaming), the stop token included.
+struct GenerateConfig {
+    std::size_t max_tokens = 100;
+    SamplingConfig sampling;
+    std::int32_t stop = -1;
+    std::function<void(std::int32_t)> on_token;
+};
+std::vector<std::int32_t> generate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> prompt,
+                                   const GenerateConfig& cfg, Rng& rng);
 
 // Loss units: nats per token -> bits per byte, given how many bytes the tokens decode to.
 double bits_per_byte(double nats_per_token, std::size_t tokens, std::size_t bytes);

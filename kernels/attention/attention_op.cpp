@@ -8,6 +8,7 @@
 
 #include "core/gpu_dispatch.hpp"
 #include "kernels/attention/attention.hpp"
+#include "kernels/attention/attention_bounds.hpp"
 #include "kernels/error_bounds.hpp"
 #include "kernels/registry.hpp"
 
@@ -98,78 +99,20 @@ Problem make_backward(const Case& c, Rng& rng, bool fused) {
 //   dk_sj    = scale sum_{t>=s} ds_ts q_tj: the same over the column s, gamma_{T-s+1}.
 //   dv_sj    = sum_{t>=s} p_ts dout_tj: sum_t p_ts rho_ts |dout_tj| + gamma_{T-s+1} sum_t p_ts |dout_tj|.
 // [/book]
-struct Exact {
-    std::size_t BH, T, hs;
-    std::vector<double> p, rho;       // (BH,T,T): exact probabilities, their relative bound
-    std::vector<double> lse_bound;    // (BH,T)
-    double& at(std::vector<double>& a, std::size_t bh, std::size_t t, std::size_t s) { return a[(bh * T + t) * T + s]; }
-};
 
-constexpr double u = kFp32Unit;
-
-Exact exact_forward(const Problem& ref) {
-    Exact e{ref["BH"], ref["T"], ref["hs"], {}, {}, {}};
-    const std::size_t BH = e.BH, T = e.T, hs = e.hs;
-    const double scale = scale_of(ref.sizes());
-    const float *q = ref.f32("q"), *k = ref.f32("k");
-    e.p.assign(BH * T * T, 0.0);
-    e.rho.assign(BH * T * T, 0.0);
-    e.lse_bound.assign(BH * T, 0.0);
-    const double g_hs = gamma_n(static_cast<double>(hs + 2));
-    std::vector<double> x(T), d(T);
-    for (std::size_t bh = 0; bh < BH; ++bh)
-        for (std::size_t t = 0; t < T; ++t) {
-            const std::size_t n = t + 1;
-            double m = -INFINITY, D = 0;
-            for (std::size_t s = 0; s < n; ++s) {
-                double dot = 0, abs = 0;
-                for (std::size_t j = 0; j < hs; ++j) {
-                    const double a = static_cast<double>(q[(bh * T + t) * hs + j]) * k[(bh * T + s) * hs + j];
-                    dot += a;
-                    abs += std::fabs(a);
-                }
-                x[s] = scale * dot;
-                d[s] = g_hs * scale * abs;
-                m = std::max(m, x[s]);
-                D = std::max(D, d[s]);
-            }
-            double S = 0, tmax = 0;
-            for (std::size_t s = 0; s < n; ++s) {
-                S += std::exp(x[s] - m);
-                tmax = std::max(tmax, m - x[s]);
-            }
-            const double lse = m + std::log(S);
-            for (std::size_t s = 0; s < n; ++s) {
-                e.at(e.p, bh, t, s) = std::exp(x[s] - m) / S;
-                e.at(e.rho, bh, t, s) = 2.02 * D +
-                                        (2 * (m - x[s]) + tmax + std::log(static_cast<double>(n)) + 5.0 * n + 12) * u +
-                                        6 * u * (std::fabs(lse) + std::fabs(m)) + gamma_n(static_cast<double>(n));
-            }
-            e.lse_bound[bh * T + t] = 2 * 1.01 *
-                                          (D + gamma_n(static_cast<double>(n)) + (tmax + 5.0 * n + 12) * u +
-                                           6 * u * (std::fabs(lse) + std::fabs(m))) +
-                                      1e-30;
-        }
-    return e;
+// A window's queries: every position of q against the keys of the same T rows.
+AttentionRows window_rows(const Problem& ref) {
+    const std::size_t T = ref["T"];
+    return {ref.f32("q"), ref.f32("k"), ref.f32("v"), ref["BH"], T, 0, T, ref["hs"], scale_of(ref.sizes())};
 }
 
+AttentionExact exact_forward(const Problem& ref) { return attention_exact_forward(window_rows(ref)); }
+
 std::map<std::string, std::vector<double>> forward_bounds(const Problem& ref, bool fused) {
-    Exact e = exact_forward(ref);
-    const std::size_t BH = e.BH, T = e.T, hs = e.hs;
-    const float* v = ref.f32("v");
-    std::vector<double> b_out(BH * T * hs);
-    for (std::size_t bh = 0; bh < BH; ++bh)
-        for (std::size_t t = 0; t < T; ++t) {
-            const double g = gamma_n(static_cast<double>(t + 3));
-            for (std::size_t j = 0; j < hs; ++j) {
-                double err = 0;
-                for (std::size_t s = 0; s <= t; ++s) {
-                    const double pv = e.at(e.p, bh, t, s) * std::fabs(v[(bh * T + s) * hs + j]);
-                    err += pv * (e.at(e.rho, bh, t, s) + g);
-                }
-                b_out[(bh * T + t) * hs + j] = 2 * 1.01 * err + 1e-30;
-            }
-        }
+    const AttentionRows rows = window_rows(ref);
+    AttentionExact e = attention_exact_forward(rows);
+    const std::size_t BH = e.BH, T = e.T;
+    std::vector<double> b_out = attention_out_bounds(e, rows);
     std::map<std::string, std::vector<double>> bounds{{"out", std::move(b_out)}};
     if (fused) {
         bounds["lse"] = std::move(e.lse_bound);
@@ -183,7 +126,7 @@ std::map<std::string, std::vector<double>> forward_bounds(const Problem& ref, bo
 }
 
 std::map<std::string, std::vector<double>> backward_bounds(const Problem& ref, bool fused) {
-    Exact e = exact_forward(ref);
+    AttentionExact e = exact_forward(ref);
     const std::size_t BH = e.BH, T = e.T, hs = e.hs;
     const double scale = scale_of(ref.sizes());
     const float *q = ref.f32("q"), *k = ref.f32("k"), *v = ref.f32("v"), *dout = ref.f32("dout");

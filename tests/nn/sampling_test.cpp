@@ -129,3 +129,73 @@ TEST_CASE("sampling is reproducible by seed", "[nn][sampling]") {
     CHECK(sa == sb);
     CHECK(sa != sc);
 }
+
+// ---- ch07: top-k, top-p ----
+
+TEST_CASE("top-k keeps the k largest logits, ties by the lower id", "[nn][sampling]") {
+    std::vector<float> l{1.0f, 3.0f, 2.0f, 3.0f, -1.0f};
+    top_k_filter(l, 2);
+    CHECK(l == std::vector<float>{-INFINITY, 3.0f, -INFINITY, 3.0f, -INFINITY});
+    std::vector<float> t{5.0f, 5.0f, 5.0f};
+    top_k_filter(t, 1);   // a three-way tie at the cut: the lowest id stays
+    CHECK(t == std::vector<float>{5.0f, -INFINITY, -INFINITY});
+    std::vector<float> all{1.0f, 2.0f};
+    top_k_filter(all, 0);
+    top_k_filter(all, 5);
+    CHECK(all == std::vector<float>{1.0f, 2.0f});   // 0 and k >= V keep everything
+}
+
+TEST_CASE("top-p keeps the fewest most likely tokens whose probability reaches p", "[nn][sampling]") {
+    // Probabilities 0.5, 0.25, 0.125, 0.125 (logits log2-spaced): p = 0.7 needs the first two
+    // (0.5 < 0.7 <= 0.75), p = 0.75 too, p = 0.76 three; p below the top token's 0.5 keeps only it.
+    const float l2 = std::log(2.0f);
+    const std::vector<float> base{3 * l2, 2 * l2, l2, l2};
+    const auto kept = [&](float p, float temperature = 1.0f) {
+        std::vector<float> l = base;
+        top_p_filter(l, p, temperature);
+        std::size_t n = 0;
+        for (float x : l) n += x != -INFINITY;
+        return n;
+    };
+    CHECK(kept(0.7f) == 2);
+    CHECK(kept(0.76f) == 3);
+    CHECK(kept(0.3f) == 1);
+    CHECK(kept(1.0f) == 4);
+    // A hotter temperature flattens the distribution: the same p needs more tokens.
+    CHECK(kept(0.7f, 4.0f) == 3);
+}
+
+TEST_CASE("sampling with top-k and top-p draws only the tokens kept, in proportion", "[nn][sampling]") {
+    const float l2 = std::log(2.0f);
+    const std::vector<float> logits{3 * l2, 2 * l2, l2, l2};
+    SamplingConfig s;
+    s.top_p = 0.7f;
+    Rng rng(3);
+    const int draws = 20000;
+    std::vector<double> c(4);
+    for (int i = 0; i < draws; ++i) ++c[static_cast<std::size_t>(sample_token(logits, s, rng))];
+    CHECK(c[2] == 0);
+    CHECK(c[3] == 0);
+    // Renormalised over the nucleus: 2/3 and 1/3. Chi-square with 1 degree of freedom: 15 is
+    // beyond its 99.99th percentile, so a correct sampler fails once in 10^4 seeds.
+    CHECK(chi_square({c[0], c[1]}, {2.0 / 3, 1.0 / 3}, draws) < 15);
+    s.top_p = 1.0f;
+    s.top_k = 1;
+    for (int i = 0; i < 100; ++i) CHECK(sample_token(logits, s, rng) == 0);
+}
+
+TEST_CASE("sampling knobs out of range are named", "[nn][sampling]") {
+    const std::vector<float> ok{1.0f, 2.0f};
+    Rng rng(1);
+    SamplingConfig s;
+    s.top_p = 0.0f;
+    CHECK_THROWS_WITH(sample_token(ok, s, rng), Catch::Contains("top-p 0 must be in (0, 1]"));
+    s.top_p = 1.5f;
+    CHECK_THROWS_WITH(sample_token(ok, s, rng), Catch::Contains("top-p 1.5"));
+    s.top_p = 1.0f;
+    s.top_k = -3;
+    CHECK_THROWS_WITH(sample_token(ok, s, rng), Catch::Contains("top-k -3 must be >= 0"));
+    s.top_k = 0;
+    s.temperature = -1.0f;
+    CHECK_THROWS_WITH(sample_token(ok, s, rng), Catch::Contains("temperature -1 must be finite and >= 0"));
+}
