@@ -202,6 +202,12 @@ void Gpt2::check_tokens(std::span<const std::int32_t> ids, const char* what) con
 
 // [book:gpt2-forward]
 void Gpt2::run(const Backend& be, std::span<const std::int32_t> inputs, std::size_t B, std::size_t Tc) {
+    run_blocks(be, inputs, B, Tc);
+    const std::size_t N = B * Tc;
+    head_forward(be, logits_, xs_[cfg_.layers].reshape(Shape{N, cfg_.embed}), lnf_, meanf_, rstdf_);   // (B*T, V)
+}
+
+void Gpt2::run_blocks(const Backend& be, std::span<const std::int32_t> inputs, std::size_t B, std::size_t Tc) {
     const std::size_t C = cfg_.embed, N = B * Tc;
     LADDER_CHECK(B >= 1 && Tc >= 1 && Tc <= cfg_.context,
                  "gpt2: a window of {} tokens does not fit the context of {} positions", Tc, cfg_.context);
@@ -212,7 +218,6 @@ void Gpt2::run(const Backend& be, std::span<const std::int32_t> inputs, std::siz
     Tensor x0 = xs_[0].reshape(Shape{N, C});
     embed(be, x0, ids_, pos_ids_, pos_rows_);                           // x_0 = wte[token] + wpe[t]
     for (std::size_t l = 0; l < cfg_.layers; ++l) block_forward(be, l, acts_[l], xs_[l], xs_[l + 1], nullptr, 0);
-    head_forward(be, logits_, xs_[cfg_.layers].reshape(Shape{N, C}), lnf_, meanf_, rstdf_);   // (B*T, V)
 }
 // [/book]
 
@@ -383,10 +388,9 @@ std::vector<float> Gpt2::feed(const Backend& be, std::span<const std::int32_t> t
     gen_.insert(gen_.end(), tokens.begin(), tokens.end());
     if (gen_.size() > T) gen_.erase(gen_.begin(), gen_.end() - static_cast<long>(T));   // the window: the last T
     const std::size_t fresh = std::min(tokens.size(), gen_.size());
-    if (!use_cache_) {   // every token reruns the whole window
-        run(be, gen_, 1, gen_.size());
-        const std::size_t V = cfg_.vocab;
-        return logits_.view(Shape{V}, (gen_.size() - 1) * V).to_vector();
+    if (!use_cache_) {   // every token reruns the whole window (but only the last row needs logits)
+        run_blocks(be, gen_, 1, gen_.size());
+        return last_logits(be, xs_[cfg_.layers], gen_.size());
     }
     if (cached_ + fresh <= T) return decode(be, std::span(gen_).last(fresh), cached_);
     // The window slid: the cached keys were computed at positions that have moved, so the cache

@@ -91,6 +91,8 @@ private:
         Tensor k, v;   // (1,NH,T,hs): the keys and values of the positions so far
     };
     void resize(const Backend& be, std::size_t B, std::size_t Tc);
+    // run() up to x_L (the embeddings and the blocks), without the output layer.
+    void run_blocks(const Backend& be, std::span<const std::int32_t> inputs, std::size_t B, std::size_t Tc);
     void make_acts(const Backend& be, Acts& a, std::size_t B, std::size_t Tc, bool training) const;
     void embed(const Backend& be, Tensor& x0, const Tensor& ids, const Tensor& pos_ids, Tensor& pos_rows) const;
     void head_forward(const Backend& be, Tensor& logits, const Tensor& x, Tensor& lnf, Tensor& meanf,
