@@ -34,7 +34,7 @@ struct Options {
     std::string data_dir, text, leaderboard, resume;
     std::size_t vocab = 0;             // 0: 2048 (320 with --quick)
     std::size_t steps = 0, batch = 0, embed = 0, heads = 0, layers = 0, context = 0;
-    std::size_t ablation_steps = 0;    // 0: 600 (30 with --quick)
+    std::size_t ablation_steps = 0;    // 0: 400 (30 with --quick)
     double lr = 0;
     bool fused = false, progress = true, experiments = true;
     std::size_t sample_tokens = 60;
@@ -347,7 +347,7 @@ int run(Options& o) {
     summary["kv_cache_speedup"] = ex["kv_cache"]["speedup"];
     ex["generation"] = generation_experiment(*main.model, be, data, o.prompt, o.sample_tokens, o.common.seed, out);
     if (o.experiments) {
-        const std::size_t steps = o.ablation_steps ? o.ablation_steps : (quick ? 30 : 600);
+        const std::size_t steps = o.ablation_steps ? o.ablation_steps : (quick ? 30 : 400);
         ex["ablation"] = ablation_experiment(plan, steps, data, be, out);
     }
     summary["experiments"] = ex;
@@ -496,7 +496,7 @@ int main(int argc, char** argv) {
     app.add_option("--data", o.data_dir, "the token-file directory (default data/cache/lm/kjv-bpe<vocab>)");
     app.add_option("--resume", o.resume, "continue training the model from its checkpoint");
     app.add_option("--leaderboard", o.leaderboard, "the leaderboard file (default runs/leaderboard.json)");
-    app.add_option("--ablation-steps", o.ablation_steps, "steps of each ablation model (default 600)");
+    app.add_option("--ablation-steps", o.ablation_steps, "steps of each ablation model (default 400)");
     app.add_option("--prompt", o.prompt, "the prompt of the samples")->capture_default_str();
     app.add_option("--sample-tokens", o.sample_tokens, "tokens per sample")->capture_default_str();
     app.add_flag("--no-experiments", [&](std::int64_t) { o.experiments = false; }, "no ablation");

@@ -1,5 +1,5 @@
 // attention_bounds.cpp: the exact forward and the bounds of attention_bounds.hpp, following the
-// derivation in attention_op.cpp ([book:attention-bounds]). Introduced in ch06.
+// derivation in attention_op.cpp (the comment marked attention-bounds). Introduced in ch06.
 #include "kernels/attention/attention_bounds.hpp"
 
 #include <algorithm>

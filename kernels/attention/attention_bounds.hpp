@@ -1,5 +1,5 @@
 // attention_bounds.hpp: the exact (double) softmax of causal attention and the error bounds the
-// registry derives from it (the derivation is in attention_op.cpp, [book:attention-bounds]),
+// registry derives from it (the derivation is in attention_op.cpp, the comment marked attention-bounds),
 // shared by attention's entries (every query of a window) and the KV cache's (queries at
 // positions pos.. against cached keys). Introduced in ch06; generalised to an offset in ch07.
 #pragma once

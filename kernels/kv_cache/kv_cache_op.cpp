@@ -47,7 +47,7 @@ Problem make_cached(const Case& c, Rng& rng) {
     return p;
 }
 
-// attention_cached's bounds are attention's ([book:attention-bounds]) for queries at pos..:
+// attention_cached's bounds are attention's (the comment marked attention-bounds) for queries at pos..:
 // the probabilities' rho with the keys pos + t + 1, plus v2's merge: each term is rescaled at
 // most 5 more times (one per butterfly level), each rescale (|m - M| + 5) u with the |m - M|
 // already inside the |t_s| of the derivation: 25 u more per probability.
