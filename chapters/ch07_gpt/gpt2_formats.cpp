@@ -111,8 +111,8 @@ void require_f32(const fs::path& path) {
         if (e.is_object() && e.contains("dtype") && e["dtype"].is_string() && e["dtype"] != "F32")
             other.push_back(fmt::format("{} ({})", name, e["dtype"].get<std::string>()));
     }
-    LADDER_CHECK(other.empty(), "{}: {} tensors are not F32, e.g. {}: only float32 GPT-2 weights are supported "
-                 "(F16/BF16 are not); convert the file with torch first ({{k: v.float() for k, v in ...}})",
+    LADDER_CHECK(other.empty(), "{}: {} tensors are not F32, e.g. {}: F16/BF16 are not supported, only float32 GPT-2 "
+                 "weights; convert the file with torch first ({{k: v.float() for k, v in ...}})",
                  path.string(), other.size(), other.front());
 }
 
