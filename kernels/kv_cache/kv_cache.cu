@@ -32,6 +32,21 @@ static __global__ void kv_cache_append_v1_kernel(float* cache_k, float* cache_v,
 }
 // [/book]
 
+// One key of the online softmax: the state (m, l, acc) of the keys so far takes a score x and its
+// value row; a new max rescales what was summed (exp(-inf) = 0 the first time).
+static __device__ inline void online_add(float x, const float* v_row, std::size_t hs, float& m, float& l,
+                                         float* acc) {
+    if (x > m) {
+        const float r = expf(m - x);
+        l *= r;
+        for (std::size_t j = 0; j < hs; ++j) acc[j] *= r;
+        m = x;
+    }
+    const float p = expf(x - m);
+    l += p;
+    for (std::size_t j = 0; j < hs; ++j) acc[j] += p * v_row[j];
+}
+
 // [book:attention-cached-v1]
 static __global__ void attention_cached_v1_kernel(float* out, const float* q, const float* cache_k,
                                                   const float* cache_v, std::size_t BH, std::size_t n,
@@ -49,15 +64,7 @@ static __global__ void attention_cached_v1_kernel(float* out, const float* q, co
     for (std::size_t s = 0; s < keys; ++s) {
         float x = 0.0f;
         for (std::size_t j = 0; j < hs; ++j) x += q_t[j] * k_h[s * hs + j];
-        if (x > m) {   // a new max: rescale the sums so far
-            const float r = expf(m - x);
-            l *= r;
-            for (std::size_t j = 0; j < hs; ++j) acc[j] *= r;
-            m = x;
-        }
-        const float p = expf(x - m);
-        l += p;
-        for (std::size_t j = 0; j < hs; ++j) acc[j] += p * v_h[s * hs + j];
+        online_add(x, v_h + s * hs, hs, m, l, acc);
     }
     for (std::size_t j = 0; j < hs; ++j) out[row * hs + j] = acc[j] / l;
 }
@@ -81,15 +88,7 @@ static __global__ void attention_cached_v2_kernel(float* out, const float* q, co
     for (std::size_t s = lane; s < keys; s += kWarp) {
         float x = 0.0f;
         for (std::size_t j = 0; j < hs; ++j) x += q_t[j] * k_h[s * hs + j];
-        if (x > m) {
-            const float r = expf(m - x);
-            l *= r;
-            for (std::size_t j = 0; j < hs; ++j) acc[j] *= r;
-            m = x;
-        }
-        const float p = expf(x - m);
-        l += p;
-        for (std::size_t j = 0; j < hs; ++j) acc[j] += p * v_h[s * hs + j];
+        online_add(x, v_h + s * hs, hs, m, l, acc);
     }
     // Merge two states (m, l, acc) and (m', l', acc'): M = max(m, m'), each rescaled by
     // exp(m - M). A lane with no keys has m = -inf: its factor is 0, never exp(-inf + inf).
