@@ -148,9 +148,9 @@ void Gpt2::block_forward(const Backend& be, std::size_t l, Acts& a, const Tensor
         layernorm_forward(be, a.ln1, a.mean1, a.rstd1, x, w("ln_1.weight"), w("ln_1.bias"));
         h = &a.ln1;
     }
-    const Tensor b_attn = w("attn.c_attn.bias"), b_proj = w("attn.c_proj.bias");
-    linear_forward(be, a.qkv, *h, w("attn.c_attn.weight"), &b_attn);   // (B,T,3C): q, k, v at once
-    split_qkv(be, a.q, a.k, a.v, a.qkv, cfg_.heads);                    // 3 x (B,NH,T,hs)
+    const Tensor b_proj = w("attn.c_proj.bias");
+    linear_forward(be, a.qkv, *h, w("attn.c_attn.weight"), nullptr);   // (B,T,3C): q, k, v at once,
+    split_qkv_bias(be, a.q, a.k, a.v, a.qkv, w("attn.c_attn.bias"), cfg_.heads);   // + bias: 3 x (B,NH,T,hs)
     if (cache) {   // decoding: the new keys join the cache; the queries attend to all of it
         kv_cache_append(be, cache->k, cache->v, a.k, a.v, pos);
         attention_cached(be, a.heads, a.q, cache->k, cache->v, pos, scale);
@@ -161,11 +161,19 @@ void Gpt2::block_forward(const Backend& be, std::size_t l, Acts& a, const Tensor
     }
     merge_heads(be, a.merged, a.heads);                                 // (B,T,C)
     linear_forward(be, m, a.merged, w("attn.c_proj.weight"), &b_proj);
-    if (cfg_.residual) add(be, m, m, x);
-    if (!cfg_.mlp) return;
-    // MLP: y = m + mlp.c_proj(gelu(mlp.c_fc(ln_2(m)))), 4C wide in the middle.
+    if (!cfg_.mlp) {
+        if (cfg_.residual) add(be, m, m, x);
+        return;
+    }
+    // MLP: y = m + mlp.c_proj(gelu(mlp.c_fc(ln_2(m)))), 4C wide in the middle. The residual add
+    // and ln_2 run as one op (m += x, then ln_2(m)) where both are on.
     h = &m;
-    if (cfg_.layernorm) {
+    if (cfg_.residual && cfg_.layernorm) {
+        residual_layernorm_forward(be, m, a.ln2, a.mean2, a.rstd2, m, x, w("ln_2.weight"), w("ln_2.bias"));
+        h = &a.ln2;
+    } else if (cfg_.residual) {
+        add(be, m, m, x);
+    } else if (cfg_.layernorm) {
         layernorm_forward(be, a.ln2, a.mean2, a.rstd2, m, w("ln_2.weight"), w("ln_2.bias"));
         h = &a.ln2;
     }

@@ -39,24 +39,45 @@ void check_apart(const char* what, Named out, Named inp) {
                  out.second->shape().str(), inp.first, inp.second->shape().str());
 }
 
-}  // namespace
-
-void split_qkv(const Backend& be, Tensor& q, Tensor& k, Tensor& v, const Tensor& qkv, std::size_t NH) {
-    constexpr const char* what = "split_qkv";
+// qkv (B,T,3C) and NH: the sizes, after checking q, k, v against them (and bias (3C) if given).
+Dims check_split(const char* what, const Backend& be, Tensor& q, Tensor& k, Tensor& v, const Tensor& qkv,
+                 const Tensor* bias, std::size_t NH) {
     LADDER_CHECK(qkv.rank() == 3 && qkv.dim(2) % 3 == 0,
-                 "split_qkv: qkv has shape {}; it must be (B,T,3C): q, k and v side by side in each row",
+                 "{}: qkv has shape {}; it must be (B,T,3C): q, k and v side by side in each row", what,
                  qkv.shape().str());
     const std::size_t B = qkv.dim(0), T = qkv.dim(1), C = qkv.dim(2) / 3;
-    LADDER_CHECK(NH > 0 && C % NH == 0, "split_qkv: {} heads do not divide the width C = {}", NH, C);
+    LADDER_CHECK(NH > 0 && C % NH == 0, "{}: {} heads do not divide the width C = {}", what, NH, C);
     const Dims d{B, NH, T, C / NH};
     check_shape(what, d.heads(), "qkv (B,T,3C) and NH: (B,NH,T,C/NH)", {{"q", &q}, {"k", &k}, {"v", &v}});
     check_f32_on(be, what, {{"qkv", &qkv}, {"q", &q}, {"k", &k}, {"v", &v}});
+    if (bias) {
+        check_shape(what, Shape{3 * C}, "one per column of qkv: (3C)", {{"bias", bias}});
+        check_f32_on(be, what, {{"bias", bias}});
+    }
     for (Named out : {Named{"q", &q}, Named{"k", &k}, Named{"v", &v}}) check_apart(what, out, {"qkv", &qkv});
+    return d;
+}
+
+}  // namespace
+
+void split_qkv(const Backend& be, Tensor& q, Tensor& k, Tensor& v, const Tensor& qkv, std::size_t NH) {
+    const Dims d = check_split("split_qkv", be, q, k, v, qkv, nullptr, NH);
     if (be.device() == Device::cpu) {
         split_qkv_cpu(q.data(), k.data(), v.data(), qkv.data(), d.B, d.T, d.NH, d.hs);
     } else {
         LADDER_GPU_CALL(be.device(), split_qkv, be.version("split_qkv", heads_gpu_default), q.data(), k.data(),
                         v.data(), qkv.data(), d.B, d.T, d.NH, d.hs);
+    }
+}
+
+void split_qkv_bias(const Backend& be, Tensor& q, Tensor& k, Tensor& v, const Tensor& qkv, const Tensor& bias,
+                    std::size_t NH) {
+    const Dims d = check_split("split_qkv_bias", be, q, k, v, qkv, &bias, NH);
+    if (be.device() == Device::cpu) {
+        split_qkv_bias_cpu(q.data(), k.data(), v.data(), qkv.data(), bias.data(), d.B, d.T, d.NH, d.hs);
+    } else {
+        LADDER_GPU_CALL(be.device(), split_qkv_bias, be.version("split_qkv_bias", heads_gpu_default), q.data(),
+                        k.data(), v.data(), qkv.data(), bias.data(), d.B, d.T, d.NH, d.hs);
     }
 }
 

@@ -4,6 +4,7 @@
 // Both permutes are one pair of kernels, written for G tensors of heads side by side in a row:
 //   rows (B,T,G*C) = (B,T,G,NH,hs)  <->  G tensors of heads (B,NH,T,hs), C = NH*hs
 //   split_qkv: rows -> heads, G = 3; its backward heads -> rows, G = 3
+//   split_qkv_bias: the same rows -> heads kernels, adding bias (G*C) to each row on the way
 //   merge_heads: heads -> rows, G = 1; its backward rows -> heads, G = 1
 //
 // v1  one thread per element of the output, its index taken apart with     (baseline: coalesced writes;
@@ -25,16 +26,20 @@ namespace ladder::LADDER_GPU_NS {
 
 // [book:heads-v1]
 // rows -> heads (split_qkv, merge_heads_backward): thread i writes element i of the G
-// concatenated head tensors h0, h1, h2 (those past G are null).
-static __global__ void rows_to_heads_v1_kernel(float* h0, float* h1, float* h2, const float* rows, std::size_t B,
-                                               std::size_t T, std::size_t NH, std::size_t hs, std::size_t G) {
+// concatenated head tensors h0, h1, h2 (those past G are null), plus the row's bias when there
+// is one (split_qkv_bias; null otherwise).
+static __global__ void rows_to_heads_v1_kernel(float* h0, float* h1, float* h2, const float* rows, const float* bias,
+                                               std::size_t B, std::size_t T, std::size_t NH, std::size_t hs,
+                                               std::size_t G) {
     const std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     const std::size_t per_tensor = B * NH * T * hs;
     if (i >= G * per_tensor) return;
     const std::size_t g = i / per_tensor, e = i % per_tensor;   // e = ((b*NH + h)*T + t)*hs + j
     const std::size_t j = e % hs, t = e / hs % T, h = e / (hs * T) % NH, b = e / (hs * T * NH);
     float* dst = g == 0 ? h0 : (g == 1 ? h1 : h2);
-    dst[e] = rows[((b * T + t) * G + g) * NH * hs + h * hs + j];
+    const std::size_t c = g * NH * hs + h * hs + j;   // the column within the row
+    const float x = rows[(b * T + t) * G * NH * hs + c];
+    dst[e] = bias ? x + bias[c] : x;
 }
 
 // heads -> rows (merge_heads, split_qkv_backward): thread i writes element i of the rows,
@@ -55,15 +60,17 @@ static __global__ void heads_to_rows_v1_kernel(float* rows, const float* h0, con
 // Block (bt, g) owns the C values of row bt's part g: rows[bt][g*C + c], c = h*hs + j, and
 // their places in head tensor g, [b][h][t][j]. The 64-bit offsets are the block's, computed
 // once; a thread only splits c by hs.
-static __global__ void rows_to_heads_v2_kernel(float* h0, float* h1, float* h2, const float* rows, std::size_t T,
-                                               std::size_t NH, std::size_t hs) {
+static __global__ void rows_to_heads_v2_kernel(float* h0, float* h1, float* h2, const float* rows, const float* bias,
+                                               std::size_t T, std::size_t NH, std::size_t hs) {
     const std::size_t bt = blockIdx.x, g = blockIdx.y, G = gridDim.y;
     const std::size_t b = bt / T, t = bt % T;
     const unsigned C = static_cast<unsigned>(NH * hs), hs32 = static_cast<unsigned>(hs);
     const float* src = rows + (bt * G + g) * C;                          // the row's part g
     float* dst = (g == 0 ? h0 : (g == 1 ? h1 : h2)) + (b * NH * T + t) * hs;   // head 0's run at (b, t)
     const std::size_t head_stride = T * hs;                               // from head h to h + 1
-    for (unsigned c = threadIdx.x; c < C; c += blockDim.x) dst[(c / hs32) * head_stride + c % hs32] = src[c];
+    const float* add = bias ? bias + g * C : nullptr;                     // part g of the bias, or none
+    for (unsigned c = threadIdx.x; c < C; c += blockDim.x)
+        dst[(c / hs32) * head_stride + c % hs32] = add ? src[c] + add[c] : src[c];
 }
 
 static __global__ void heads_to_rows_v2_kernel(float* rows, const float* h0, const float* h1, const float* h2,
@@ -87,16 +94,16 @@ constexpr unsigned kThreads = 256;
 static unsigned row_threads(std::size_t C) { return static_cast<unsigned>(std::min<std::size_t>(kThreads, (C + 31) / 32 * 32)); }
 
 static void rows_to_heads(const char* op, int version, float* h0, float* h1, float* h2, const float* rows,
-                          std::size_t B, std::size_t T, std::size_t NH, std::size_t hs, std::size_t G) {
+                          const float* bias, std::size_t B, std::size_t T, std::size_t NH, std::size_t hs, std::size_t G) {
     const std::size_t n = G * B * T * NH * hs;
     if (version < 1 || version > heads_gpu_versions) LADDER_NO_SUCH_VERSION(op, version, heads_gpu_versions);
     if (n == 0) return;
     if (version == 1) {
-        launch(rows_to_heads_v1_kernel, dim3(ceil_div(n, kThreads)), dim3(kThreads), 0, 0, h0, h1, h2, rows, B, T, NH, hs,
-               G);
+        launch(rows_to_heads_v1_kernel, dim3(ceil_div(n, kThreads)), dim3(kThreads), 0, 0, h0, h1, h2, rows, bias, B, T, NH,
+               hs, G);
     } else {
         launch(rows_to_heads_v2_kernel, dim3(static_cast<unsigned>(B * T), static_cast<unsigned>(G)),
-               dim3(row_threads(NH * hs)), 0, 0, h0, h1, h2, rows, T, NH, hs);
+               dim3(row_threads(NH * hs)), 0, 0, h0, h1, h2, rows, bias, T, NH, hs);
     }
 }
 
@@ -116,7 +123,12 @@ static void heads_to_rows(const char* op, int version, float* rows, const float*
 
 void split_qkv(int version, float* q, float* k, float* v, const float* qkv, std::size_t B, std::size_t T,
                std::size_t NH, std::size_t hs) {
-    rows_to_heads("split_qkv", version, q, k, v, qkv, B, T, NH, hs, 3);
+    rows_to_heads("split_qkv", version, q, k, v, qkv, nullptr, B, T, NH, hs, 3);
+}
+
+void split_qkv_bias(int version, float* q, float* k, float* v, const float* qkv, const float* bias, std::size_t B,
+                    std::size_t T, std::size_t NH, std::size_t hs) {
+    rows_to_heads("split_qkv_bias", version, q, k, v, qkv, bias, B, T, NH, hs, 3);
 }
 
 void split_qkv_backward(int version, float* dqkv, const float* dq, const float* dk, const float* dv, std::size_t B,
@@ -131,7 +143,7 @@ void merge_heads(int version, float* out, const float* inp, std::size_t B, std::
 
 void merge_heads_backward(int version, float* dinp, const float* dout, std::size_t B, std::size_t T, std::size_t NH,
                           std::size_t hs) {
-    rows_to_heads("merge_heads_backward", version, dinp, nullptr, nullptr, dout, B, T, NH, hs, 1);
+    rows_to_heads("merge_heads_backward", version, dinp, nullptr, nullptr, dout, nullptr, B, T, NH, hs, 1);
 }
 
 }  // namespace ladder::LADDER_GPU_NS

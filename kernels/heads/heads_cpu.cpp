@@ -35,6 +35,23 @@ void split_qkv_cpu(T* q, T* k, T* v, const T* qkv, std::size_t B, std::size_t T_
                 for (std::size_t h = 0; h < NH; ++h) std::copy_n(qkv + r.row(b, t, 3, g, h), hs, dst[g] + r.head(b, h, t));
 }
 
+// The same with the bias added on the way: q[b][h][t][i] = qkv[b][t][h*hs + i] + bias[h*hs + i], ...
+template <class T>
+void split_qkv_bias_cpu(T* q, T* k, T* v, const T* qkv, const T* bias, std::size_t B, std::size_t T_, std::size_t NH,
+                        std::size_t hs) {
+    const Runs r{B, T_, NH, hs};
+    T* const dst[3] = {q, k, v};
+    for (std::size_t b = 0; b < B; ++b)
+        for (std::size_t t = 0; t < T_; ++t)
+            for (std::size_t g = 0; g < 3; ++g)
+                for (std::size_t h = 0; h < NH; ++h) {
+                    const T* src = qkv + r.row(b, t, 3, g, h);
+                    const T* add = bias + r.row(0, 0, 3, g, h);   // the bias is one row's worth (3C)
+                    T* out = dst[g] + r.head(b, h, t);
+                    for (std::size_t i = 0; i < hs; ++i) out[i] = src[i] + add[i];
+                }
+}
+
 // out[b][t][h*hs : (h+1)*hs] = inp[b][h][t][:]
 template <class T>
 void merge_heads_cpu(T* out, const T* inp, std::size_t B, std::size_t T_, std::size_t NH, std::size_t hs) {
@@ -68,6 +85,8 @@ void merge_heads_backward_cpu(T* dinp, const T* dout, std::size_t B, std::size_t
 
 #define LADDER_HEADS_INSTANTIATE(T)                                                                                    \
     template void split_qkv_cpu<T>(T*, T*, T*, const T*, std::size_t, std::size_t, std::size_t, std::size_t);           \
+    template void split_qkv_bias_cpu<T>(T*, T*, T*, const T*, const T*, std::size_t, std::size_t, std::size_t,          \
+                                        std::size_t);                                                                  \
     template void split_qkv_backward_cpu<T>(T*, const T*, const T*, const T*, std::size_t, std::size_t, std::size_t,    \
                                             std::size_t);                                                              \
     template void merge_heads_cpu<T>(T*, const T*, std::size_t, std::size_t, std::size_t, std::size_t);                 \

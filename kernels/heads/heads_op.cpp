@@ -1,5 +1,5 @@
-// heads_op.cpp: the registry entries for the head permutes: "split_qkv" and
-// "merge_heads" (forward), "split_qkv_backward" and "merge_heads_backward" (each names the
+// heads_op.cpp: the registry entries for the head permutes: "split_qkv", "split_qkv_bias" (ch07)
+// and "merge_heads" (forward), "split_qkv_backward" and "merge_heads_backward" (each names the
 // forward it differentiates). Introduced in ch06.
 #include <vector>
 
@@ -67,6 +67,47 @@ void register_heads(Registry& r) {
                                         });
         op.tolerance = exact;
         op.bytes = [](const Case& c) { return 2 * 4.0 * 3 * elements(c); };
+        r.add(std::move(op));
+    }
+    {
+        // GPT-2's c_attn bias added inside the permute: one pass over (B,T,3C) instead of two (the
+        // linear's bias kernel, then split_qkv). One float add per element, the same on every side:
+        // exact too. Its gradient is split_qkv_backward's and linear_backward's dbias (see heads.hpp).
+        OpSpec op("split_qkv_bias", "ch07", "qkv (B,T,3C) + bias (3C) -> q, k, v (B,NH,T,hs), the bias fused");
+        op.test_cases = test_cases();
+        op.bench_cases = bench_cases();
+        op.make = [](const Case& c, Rng& rng) {
+            Problem p(c);
+            const std::size_t C3 = 3 * c["NH"] * c["hs"];
+            fill_test_values(rng, p.add_f32("qkv", Role::in, rows_shape(c, 3)), C3);
+            fill_test_values(rng, p.add_f32("bias", Role::in, Shape{C3}), C3);
+            for (const char* name : {"q", "k", "v"}) p.add_f32(name, Role::out, heads_shape(c));
+            return p;
+        };
+        op.reference = {"loops", "each hs-long run copied with its bias added", [](Problem& p) {
+                            split_qkv_bias_cpu(p.f32("q"), p.f32("k"), p.f32("v"), p.f32("qkv"), p.f32("bias"), p["B"],
+                                               p["T"], p["NH"], p["hs"]);
+                        }};
+        op.reference_f64 = [](Problem64& p) {
+            split_qkv_bias_cpu(p.f64("q"), p.f64("k"), p.f64("v"), p.f64("qkv"), p.f64("bias"), p["B"], p["T"],
+                               p["NH"], p["hs"]);
+        };
+        op.cpu_peers = {{"backend", "split_qkv_bias(Backend cpu, Tensor...): the path a model takes",
+                         [](Problem& p) {
+                             Tensor q = p.tensor("q"), k = p.tensor("k"), v = p.tensor("v");
+                             split_qkv_bias(Backend(Device::cpu), q, k, v, p.tensor("qkv"), p.tensor("bias"), p["NH"]);
+                         }}};
+        op.versions = numbered_versions(heads_gpu_versions,
+                                        {"split_qkv v1 with the bias added (a thread per output element)",
+                                         "split_qkv v2 with the bias added (a block per row and per q/k/v)"},
+                                        [](Device dev, int v, Problem& p) {
+                                            LADDER_GPU_CALL(dev, split_qkv_bias, v, p.f32("q"), p.f32("k"),
+                                                            p.f32("v"), p.f32("qkv"), p.f32("bias"), p["B"], p["T"],
+                                                            p["NH"], p["hs"]);
+                                        });
+        op.tolerance = exact;
+        op.flops = [](const Case& c) { return 3 * elements(c); };
+        op.bytes = [](const Case& c) { return 2 * 4.0 * 3 * elements(c) + 4.0 * 3 * c["NH"] * c["hs"]; };
         r.add(std::move(op));
     }
     {

@@ -57,6 +57,27 @@ void layernorm_forward(const Backend& be, Tensor& out, Tensor& mean, Tensor& rst
     }
 }
 
+void residual_layernorm_forward(const Backend& be, Tensor& sum, Tensor& out, Tensor& mean, Tensor& rstd,
+                                const Tensor& a, const Tensor& b, const Tensor& weight, const Tensor& bias, float eps) {
+    constexpr const char* what = "residual_layernorm_forward";
+    const Rows d = rows_of(what, a);
+    check_like(what, a, {{"b", &b}, {"sum", &sum}, {"out", &out}});
+    check_numel(what, d.C, "one per column C", {{"weight", &weight}, {"bias", &bias}});
+    check_numel(what, d.R, "one per row", {{"mean", &mean}, {"rstd", &rstd}});
+    check_f32_on(be, what,
+                 {{"a", &a}, {"b", &b}, {"sum", &sum}, {"out", &out}, {"mean", &mean}, {"rstd", &rstd},
+                  {"weight", &weight}, {"bias", &bias}});
+    LADDER_CHECK(eps > 0, "{}: eps = {} must be positive (it keeps a constant row finite)", what, eps);
+    if (be.device() == Device::cpu) {
+        residual_layernorm_forward_cpu(sum.data(), out.data(), mean.data(), rstd.data(), a.data(), b.data(),
+                                       weight.data(), bias.data(), d.R, d.C, eps);
+    } else {
+        LADDER_GPU_CALL(be.device(), residual_layernorm_forward,
+                        be.version("residual_layernorm", residual_layernorm_gpu_default), sum.data(), out.data(),
+                        mean.data(), rstd.data(), a.data(), b.data(), weight.data(), bias.data(), d.R, d.C, eps);
+    }
+}
+
 void layernorm_backward(const Backend& be, Tensor& dinp, Tensor& dweight, Tensor& dbias, const Tensor& dout,
                         const Tensor& inp, const Tensor& weight, const Tensor& mean, const Tensor& rstd) {
     constexpr const char* what = "layernorm_backward";

@@ -9,6 +9,12 @@
 //              means, then the write); then one thread per column c for
 //              dweight_c and dbias_c, summing the R rows in order
 // backward v2  the same with one warp per row for dinp                  (coalesced, C-way parallel)
+// residual_layernorm (the residual add, then the next layernorm):
+//          v1  an add kernel, then forward v2 on the sum                  (baseline: two launches; the sum
+//                                                                           written, then read back 3x)
+//          v2  one warp per row: each lane adds its values, writes them   (one launch; the first pass reads
+//              to sum and starts the mean; then forward v2's two passes    a and b once and the sum comes
+//              read back its own writes                                    back from L1/L2, not DRAM)
 // Sums run in a fixed order and the column kernel owns its column, so no atomics are needed and
 // the results do not depend on thread timing.
 #include "core/kernel.hpp"
@@ -56,6 +62,45 @@ static __global__ void layernorm_forward_v2_kernel(float* out, float* mean, floa
     float* y = out + r * C;
     float m = 0.0f;
     for (std::size_t c = lane; c < C; c += kWarp) m += x[c];
+    m = warp_sum(m) / static_cast<float>(C);
+    float v = 0.0f;
+    for (std::size_t c = lane; c < C; c += kWarp) v += (x[c] - m) * (x[c] - m);
+    v = warp_sum(v) / static_cast<float>(C);
+    const float s = 1.0f / sqrtf(v + eps);
+    for (std::size_t c = lane; c < C; c += kWarp) y[c] = (x[c] - m) * s * weight[c] + bias[c];
+    if (lane == 0) {
+        mean[r] = m;
+        rstd[r] = s;
+    }
+}
+// [/book]
+
+// ---- the residual add fused with the next layernorm ----
+
+static __global__ void residual_add_kernel(float* sum, const float* a, const float* b, std::size_t n) {
+    const std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < n) sum[i] = a[i] + b[i];
+}
+
+// [book:residual-layernorm-v2]
+// forward v2 with its first pass reading a + b instead of x, and keeping the sum: each lane
+// later reads back only the values it wrote itself, so no barrier is needed (and sum may be a or
+// b: a lane reads its element before it overwrites it).
+static __global__ void residual_layernorm_v2_kernel(float* sum, float* out, float* mean, float* rstd, const float* a,
+                                                    const float* b, const float* weight, const float* bias,
+                                                    std::size_t R, std::size_t C, float eps) {
+    const std::size_t r = (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+    const unsigned lane = threadIdx.x % kWarp;
+    if (r >= R) return;
+    const float *xa = a + r * C, *xb = b + r * C;
+    float* x = sum + r * C;
+    float* y = out + r * C;
+    float m = 0.0f;
+    for (std::size_t c = lane; c < C; c += kWarp) {
+        const float s = xa[c] + xb[c];
+        x[c] = s;
+        m += s;
+    }
     m = warp_sum(m) / static_cast<float>(C);
     float v = 0.0f;
     for (std::size_t c = lane; c < C; c += kWarp) v += (x[c] - m) * (x[c] - m);
@@ -142,6 +187,22 @@ void layernorm_forward(int version, float* out, float* mean, float* rstd, const 
     else
         launch(layernorm_forward_v2_kernel, dim3(ceil_div(R * kWarp, kThreads)), dim3(kThreads), 0, 0, out, mean, rstd,
                inp, weight, bias, R, C, eps);
+}
+
+void residual_layernorm_forward(int version, float* sum, float* out, float* mean, float* rstd, const float* a,
+                                const float* b, const float* weight, const float* bias, std::size_t R, std::size_t C,
+                                float eps) {
+    if (version < 1 || version > residual_layernorm_gpu_versions)
+        LADDER_NO_SUCH_VERSION("residual_layernorm_forward", version, residual_layernorm_gpu_versions);
+    if (R == 0) return;
+    const dim3 warps(ceil_div(R * kWarp, kThreads));
+    if (version == 1) {
+        launch(residual_add_kernel, dim3(ceil_div(R * C, kThreads)), dim3(kThreads), 0, 0, sum, a, b, R * C);
+        launch(layernorm_forward_v2_kernel, warps, dim3(kThreads), 0, 0, out, mean, rstd, sum, weight, bias, R, C, eps);
+    } else {
+        launch(residual_layernorm_v2_kernel, warps, dim3(kThreads), 0, 0, sum, out, mean, rstd, a, b, weight, bias, R, C,
+               eps);
+    }
 }
 
 void layernorm_backward(int version, float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,

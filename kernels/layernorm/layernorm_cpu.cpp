@@ -29,6 +29,17 @@ void layernorm_forward_cpu(T* out, T* mean, T* rstd, const T* inp, const T* weig
     }
 }
 
+// The residual add, then the row's layernorm, a row at a time (the sum row still in cache).
+template <class T>
+void residual_layernorm_forward_cpu(T* sum, T* out, T* mean, T* rstd, const T* a, const T* b, const T* weight,
+                                    const T* bias, std::size_t R, std::size_t C, T eps) {
+    for (std::size_t r = 0; r < R; ++r) {
+        T* s = sum + r * C;
+        for (std::size_t c = 0; c < C; ++c) s[c] = a[r * C + c] + b[r * C + c];
+        layernorm_forward_cpu(out + r * C, mean + r, rstd + r, s, weight, bias, 1, C, eps);
+    }
+}
+
 // With n = (x - mean) rstd and y = n w + b, the gradient through n of a row is
 //   dx_c = rstd (dn_c - mean(dn) - n_c mean(dn n)),  dn = dout w,
 // because mean and rstd depend on every x of the row (their derivatives give the two means).
@@ -62,6 +73,11 @@ template void layernorm_forward_cpu<float>(float*, float*, float*, const float*,
                                            std::size_t, std::size_t, float);
 template void layernorm_forward_cpu<double>(double*, double*, double*, const double*, const double*, const double*,
                                             std::size_t, std::size_t, double);
+template void residual_layernorm_forward_cpu<float>(float*, float*, float*, float*, const float*, const float*,
+                                                    const float*, const float*, std::size_t, std::size_t, float);
+template void residual_layernorm_forward_cpu<double>(double*, double*, double*, double*, const double*,
+                                                     const double*, const double*, const double*, std::size_t,
+                                                     std::size_t, double);
 template void layernorm_backward_cpu<float>(float*, float*, float*, const float*, const float*, const float*,
                                             const float*, const float*, std::size_t, std::size_t);
 template void layernorm_backward_cpu<double>(double*, double*, double*, const double*, const double*, const double*,

@@ -1,5 +1,6 @@
 // layernorm_op.cpp: the registry entries of layer normalisation: "layernorm" (the forward pass:
-// out, mean, rstd) and "layernorm_backward" (which names the forward it differentiates).
+// out, mean, rstd), "layernorm_backward" (which names the forward it differentiates) and
+// "residual_layernorm" (the residual add fused with the layernorm after it).
 // Introduced in ch07.
 #include <algorithm>
 #include <cmath>
@@ -45,9 +46,8 @@ void fill_inputs(Problem& p, Rng& rng, const Case& c) {
 //   dweight_c += sum_r dout n, dbias_c += sum_r dout: R products (2u |n| each) summed onto the
 //   old value: (gamma_{R+1} + 2u) (sum_r |dout n| + |old|), |old| <= |new| + 2 sum_r |dout n|.
 // [/book]
-std::map<std::string, std::vector<double>> forward_bounds(const Problem& ref) {
-    const std::size_t R = ref["R"], C = ref["C"];
-    const float *x = ref.f32("inp"), *w = ref.f32("weight"), *b = ref.f32("bias");
+std::map<std::string, std::vector<double>> forward_bounds(const float* x, const float* w, const float* b,
+                                                          std::size_t R, std::size_t C) {
     const double gC = gamma_n(static_cast<double>(C)), g3 = gamma_n(3);
     std::vector<double> b_out(R * C), b_mean(R), b_rstd(R);
     for (std::size_t r = 0; r < R; ++r) {
@@ -74,6 +74,18 @@ std::map<std::string, std::vector<double>> forward_bounds(const Problem& ref) {
         b_rstd[r] = 2 * 1.01 * s * rho_s + 1e-37;
     }
     return {{"out", std::move(b_out)}, {"mean", std::move(b_mean)}, {"rstd", std::move(b_rstd)}};
+}
+
+std::map<std::string, std::vector<double>> layernorm_bounds(const Problem& ref) {
+    return forward_bounds(ref.f32("inp"), ref.f32("weight"), ref.f32("bias"), ref["R"], ref["C"]);
+}
+
+// residual_layernorm: sum = a + b is one correctly rounded addition on every side, so it is
+// exact (bit for bit); out, mean and rstd are a layernorm of that same sum: forward_bounds of it.
+std::map<std::string, std::vector<double>> residual_bounds(const Problem& ref) {
+    auto bounds = forward_bounds(ref.f32("sum"), ref.f32("weight"), ref.f32("bias"), ref["R"], ref["C"]);
+    bounds["sum"] = std::vector<double>(ref["R"] * ref["C"], 0.0);
+    return bounds;
 }
 
 std::map<std::string, std::vector<double>> backward_bounds(const Problem& ref) {
@@ -153,9 +165,61 @@ void register_layernorm(Registry& r) {
                                                             p.f32("rstd"), p.f32("inp"), p.f32("weight"),
                                                             p.f32("bias"), p["R"], p["C"], layernorm_eps);
                                         });
-        op.error_bounds = forward_bounds;
+        op.error_bounds = layernorm_bounds;
         op.flops = [](const Case& c) { return 8.0 * c["R"] * c["C"]; };
         op.bytes = [](const Case& c) { return 8.0 * c["R"] * c["C"] + 8.0 * c["C"] + 8.0 * c["R"]; };
+        r.add(std::move(op));
+    }
+    {
+        OpSpec op("residual_layernorm", "ch07",
+                  "sum (R,C) = a + b; out = layernorm(sum), mean, rstd (R): the residual add fused with the next layernorm");
+        op.test_cases = test_cases;
+        op.bench_cases = bench_cases;
+        op.make = [](const Case& c, Rng& rng) {
+            Problem p(c);
+            const std::size_t R = c["R"], C = c["C"];
+            // a: the residual stream (shifted like layernorm's rows), b: a sublayer's output.
+            auto a = p.add_f32("a", Role::in, Shape{R, C});
+            fill_test_values(rng, a, C);
+            for (float& v : a) v += 3.0f;
+            fill_test_values(rng, p.add_f32("b", Role::in, Shape{R, C}), C);
+            fill_test_values(rng, p.add_f32("weight", Role::in, Shape{C}), C);
+            fill_test_values(rng, p.add_f32("bias", Role::in, Shape{C}), C);
+            p.add_f32("sum", Role::out, Shape{R, C});
+            p.add_f32("out", Role::out, Shape{R, C});
+            p.add_f32("mean", Role::out, Shape{R});
+            p.add_f32("rstd", Role::out, Shape{R});
+            return p;
+        };
+        op.reference = {"loops", "a row at a time: the add, then layernorm's two passes", [](Problem& p) {
+                            residual_layernorm_forward_cpu(p.f32("sum"), p.f32("out"), p.f32("mean"), p.f32("rstd"),
+                                                           p.f32("a"), p.f32("b"), p.f32("weight"), p.f32("bias"),
+                                                           p["R"], p["C"], layernorm_eps);
+                        }};
+        op.reference_f64 = [](Problem64& p) {
+            residual_layernorm_forward_cpu(p.f64("sum"), p.f64("out"), p.f64("mean"), p.f64("rstd"), p.f64("a"),
+                                           p.f64("b"), p.f64("weight"), p.f64("bias"), p["R"], p["C"],
+                                           static_cast<double>(layernorm_eps));
+        };
+        op.cpu_peers = {{"backend", "residual_layernorm_forward(Backend cpu, Tensor...): the path a model takes",
+                         [](Problem& p) {
+                             Tensor sum = p.tensor("sum"), out = p.tensor("out"), mean = p.tensor("mean"),
+                                    rstd = p.tensor("rstd");
+                             residual_layernorm_forward(Backend(Device::cpu), sum, out, mean, rstd, p.tensor("a"),
+                                                        p.tensor("b"), p.tensor("weight"), p.tensor("bias"));
+                         }}};
+        op.versions = numbered_versions(
+            residual_layernorm_gpu_versions,
+            {"unfused: an add kernel, then layernorm v2", "fused: a warp per row adds, keeps the sum and normalises"},
+            [](Device dev, int v, Problem& p) {
+                LADDER_GPU_CALL(dev, residual_layernorm_forward, v, p.f32("sum"), p.f32("out"), p.f32("mean"),
+                                p.f32("rstd"), p.f32("a"), p.f32("b"), p.f32("weight"), p.f32("bias"), p["R"], p["C"],
+                                layernorm_eps);
+            });
+        op.error_bounds = residual_bounds;
+        op.flops = [](const Case& c) { return 9.0 * c["R"] * c["C"]; };
+        // Fused: a and b read, sum and out written (the re-reads of sum hit the cache).
+        op.bytes = [](const Case& c) { return 16.0 * c["R"] * c["C"] + 8.0 * c["C"] + 8.0 * c["R"]; };
         r.add(std::move(op));
     }
     {

@@ -30,7 +30,7 @@ std::vector<Run> runs() {
 Backend backend_for(const Run& r) {
     Backend be(r.device);
     if (r.version > 0)
-        for (const char* op : {"split_qkv", "split_qkv_backward", "merge_heads", "merge_heads_backward"})
+        for (const char* op : {"split_qkv", "split_qkv_bias", "split_qkv_backward", "merge_heads", "merge_heads_backward"})
             be.set_version(op, r.version);
     return be;
 }
@@ -77,6 +77,29 @@ TEST_CASE("split_qkv and merge_heads: a worked example on cpu and every GPU vers
             CHECK(v.to_vector() == std::vector<float>{4, 5, 10, 11});
         }
     }
+}
+
+TEST_CASE("split_qkv_bias: the bias of each column lands with its value, on cpu and every GPU version",
+          "[heads][simt]") {
+    // The worked example's qkv (values = index) and NH = 2, with bias = 100 * (column + 1): each
+    // output is its split_qkv value plus the bias of the column it came from.
+    const std::vector<float> qkv = iota(6 * 2);
+    const std::vector<float> bias{100, 200, 300, 400, 500, 600};
+    for (const Run& r : runs()) {
+        INFO(r.str());
+        const Backend be = backend_for(r);
+        Tensor q = poisoned(be, {1, 2, 2, 1}), k = poisoned(be, {1, 2, 2, 1}), v = poisoned(be, {1, 2, 2, 1});
+        split_qkv_bias(be, q, k, v, be.upload(qkv, {1, 2, 6}), be.upload(bias, {6}), 2);
+        CHECK(q.to_vector() == std::vector<float>{100, 106, 201, 207});
+        CHECK(k.to_vector() == std::vector<float>{302, 308, 403, 409});
+        CHECK(v.to_vector() == std::vector<float>{504, 510, 605, 611});
+    }
+    const Backend cpu(Device::cpu);
+    Tensor q = cpu.zeros({1, 2, 2, 1}), k = cpu.zeros({1, 2, 2, 1}), v = cpu.zeros({1, 2, 2, 1});
+    CHECK_THROWS_WITH(split_qkv_bias(cpu, q, k, v, cpu.zeros({1, 2, 6}), cpu.zeros({2}), 2),
+                      Catch::Contains("split_qkv_bias: bias has shape (2,); expected (6,)"));
+    CHECK_THROWS_WITH(split_qkv_bias(cpu, q, k, v, cpu.zeros({1, 2, 6}), cpu.zeros({6}), 3),
+                      Catch::Contains("split_qkv_bias: 3 heads do not divide the width C = 2"));
 }
 
 TEST_CASE("head permutes: each backward undoes its forward, bit for bit", "[heads][simt]") {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "core/backend.hpp"
@@ -95,4 +96,46 @@ TEST_CASE("layernorm on Tensors: cpu and simt agree, shapes are checked", "[laye
     CHECK_THROWS_WITH(layernorm_forward(be, y, mean3, rstd, xt, w5, b5),
                       Catch::Contains("mean has shape (3,) (3 values); expected 2 (one per row)"));
     CHECK_THROWS_WITH(layernorm_forward(be, y, mean, rstd, xt, w5, b5, 0.0f), Catch::Contains("eps = 0 must be positive"));
+}
+
+TEST_CASE("residual_layernorm: in place, the same bits as the add then layernorm, on cpu and every GPU version",
+          "[layernorm][simt]") {
+    // The fusion changes where the sum lives, not its arithmetic: each side's fused op must give
+    // exactly what the same side's add + layernorm gives (same additions, same reduction order),
+    // with the sum written over a (as GPT-2's block does: m += x, then ln_2(m)).
+    const std::size_t R = 5, C = 70;
+    Rng rng(4);
+    std::vector<float> a(R * C), b(R * C), w(C), bias(C);
+    for (auto* v : {&a, &b, &w, &bias}) rng.fill_normal(*v, 0.0f, 1.0f);
+    struct Run {
+        Device dev;
+        int version;
+    };
+    for (const Run r : {Run{Device::cpu, 0}, Run{Device::simt, 1}, Run{Device::simt, 2}}) {
+        INFO((r.dev == Device::cpu ? "cpu" : "simt v" + std::to_string(r.version)));
+        Backend be(r.dev);
+        if (r.version) be.set_version("residual_layernorm", r.version);
+        const Tensor bt = be.upload(b, {R, C}), wt = be.upload(w, {C}), biast = be.upload(bias, {C});
+        // Unfused: a + b into its own tensor, then layernorm.
+        Tensor sum = be.empty({R, C}), y0 = be.empty({R, C}), m0 = be.empty({R}), s0 = be.empty({R});
+        const std::vector<float> expected_sum = [&] {
+            std::vector<float> s(R * C);
+            for (std::size_t i = 0; i < s.size(); ++i) s[i] = a[i] + b[i];
+            return s;
+        }();
+        sum = be.upload(expected_sum, {R, C});
+        layernorm_forward(be, y0, m0, s0, sum, wt, biast);
+        // Fused, in place over a.
+        Tensor at = be.upload(a, {R, C}), y1 = be.empty({R, C}), m1 = be.empty({R}), s1 = be.empty({R});
+        residual_layernorm_forward(be, at, y1, m1, s1, at, bt, wt, biast);
+        CHECK(at.to_vector() == expected_sum);
+        CHECK(y1.to_vector() == y0.to_vector());
+        CHECK(m1.to_vector() == m0.to_vector());
+        CHECK(s1.to_vector() == s0.to_vector());
+    }
+    const Backend cpu(Device::cpu);
+    Tensor x = cpu.zeros({2, 5}), y = cpu.empty({2, 5}), mean = cpu.empty({2}), rstd = cpu.empty({2});
+    CHECK_THROWS_WITH(residual_layernorm_forward(cpu, x, y, mean, rstd, x, cpu.zeros({2, 4}), cpu.zeros({5}),
+                                                 cpu.zeros({5})),
+                      Catch::Contains("residual_layernorm_forward: b has shape (2, 4); expected (2, 5) (inp's)"));
 }
