@@ -19,6 +19,7 @@
 #include "chapters/ch03_word2vec/search.hpp"
 #include "chapters/ch03_word2vec/vectors.hpp"
 #include "core/cli.hpp"
+#include "core/peer.hpp"
 #include "core/fileio.hpp"
 
 namespace ladder::ch03 {
@@ -73,8 +74,6 @@ nlohmann::json run_gensim(const fs::path& corpus, const fs::path& questions, con
     return nlohmann::json::parse(text.substr(brace));
 }
 
-bool gensim_available() { return std::system("/usr/bin/python3 -c 'import gensim' >/dev/null 2>&1") == 0; }
-
 int bench(const BenchOptions& o) {
     const RunDir out(o.out);
     fs::path corpus_path = o.corpus.empty() ? fs::path("data/cache/ch03/corpus.txt") : fs::path(o.corpus);
@@ -88,7 +87,7 @@ int bench(const BenchOptions& o) {
     TrainConfig cfg;
     cfg.epochs = o.epochs;
     cfg.progress = false;
-    const bool with_gensim = o.gensim && gensim_available();
+    const bool with_gensim = o.gensim && python_has("gensim");
     fmt::print("ch03 bench: SGNS training on {} ({} words, vocabulary {}), dim {}, window {}, {} negatives, {} epochs\n"
                "(the program's default is 5), sample {}; {} repeats per contender and thread count, back to back:\n"
                "  ours                      one set of negatives per window (Ji et al. 2016), the default\n"

@@ -11,6 +11,7 @@
 
 #include "chapters/ch05_neural_lm/bigram_count.hpp"
 #include "chapters/ch05_neural_lm/corpus.hpp"
+#include "chapters/ch05_neural_lm/lm_run.hpp"
 #include "chapters/ch05_neural_lm/models.hpp"
 #include "core/blas_info.hpp"
 #include "core/cli.hpp"
@@ -121,44 +122,21 @@ void apply_flags(Plan& p, const Options& o) {
     p.train.progress = o.progress;
 }
 
-struct Trained {
+struct Trained : TrainedRun {
     std::unique_ptr<LanguageModel> model;
-    TrainResult result;
-    double val_loss = 0, bpb = 0;
     Plan plan;
 };
 
 Trained train_one(const Plan& plan, const LmData& data, const Backend& be, const RunDir& out, const std::string& tag,
                   const std::string& resume) {
-    Trained t{make_model(plan.model, be.device(), plan.train.seed), {}, 0, 0, plan};
-    TrainConfig cfg = plan.train;
-    cfg.label = tag;
-    cfg.csv = out.file(tag + "_loss.csv");
-    cfg.checkpoint = out.file(tag + ".safetensors");
-    cfg.resume = resume;
-    fmt::print("{}: {} parameters, batch {} x {} tokens, {} steps\n", t.model->name(),
-               format_count(static_cast<double>(t.model->params().count())), cfg.batch, t.model->window(), cfg.steps);
-    t.result = train(*t.model, be, data.train, data.val, cfg);
-    t.val_loss = t.result.val_loss;   // the last evaluation covers the whole validation split
-    t.bpb = bits_per_byte(t.val_loss, data.val.size(), data.val_bytes);
-    fmt::print("  train loss {:.4f}, val loss {:.4f} nats/token ({:.4f} bits/byte, perplexity {:.1f}), {} tokens/s\n\n",
-               t.result.train_loss, t.val_loss, t.bpb, std::exp(t.val_loss), format_count(t.result.tokens_per_s));
+    Trained t;
+    t.model = make_model(plan.model, be.device(), plan.train.seed);
+    t.plan = plan;
+    static_cast<TrainedRun&>(t) = train_reported(*t.model, be, data, plan.train, out, tag, resume);
     return t;
 }
 
-nlohmann::json model_json(const Trained& t) {
-    return {{"name", t.model->name()},
-            {"config", nlohmann::json::parse(t.model->config_json())},
-            {"parameters", t.model->params().count()},
-            {"steps", t.result.steps},
-            {"batch", t.plan.train.batch},
-            {"train_loss", t.result.train_loss},
-            {"val_loss", t.val_loss},
-            {"bits_per_byte", t.bpb},
-            {"perplexity", std::exp(t.val_loss)},
-            {"tokens_per_s", t.result.tokens_per_s},
-            {"seconds", t.result.seconds}};
-}
+nlohmann::json model_json(const Trained& t) { return run_json(*t.model, t); }
 
 // The text of sampled ids on one line. A sample may cut a character's bytes apart (byte-level
 // BPE): those bytes show as U+FFFD.

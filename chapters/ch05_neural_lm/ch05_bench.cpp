@@ -20,6 +20,7 @@
 #include "chapters/ch05_neural_lm/models.hpp"
 #include "core/blas_info.hpp"
 #include "core/cli.hpp"
+#include "core/peer.hpp"
 #include "core/error.hpp"
 #include "core/fileio.hpp"
 #include "core/nn/loader.hpp"
@@ -47,12 +48,6 @@ struct BenchOptions {
     bool peer = true, quick = false, profile = false;
 };
 
-double median(std::vector<double> v) {
-    if (v.empty()) return std::nan("");
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // ---- the models' matmuls: what bounds a step ----
 
@@ -255,8 +250,6 @@ void append(Phases& all, const Phases& p) {
 
 // ---- the peer ----
 
-bool torch_available() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
-
 // tools/peers/torch_lm.py bench on the same model, batch, threads and OpenBLAS core: its JSON
 // line, or null (and the lines it printed, in `log`) when it printed none.
 nlohmann::json run_torch(const ModelConfig& mc, std::size_t B, unsigned threads, const BenchOptions& o,
@@ -267,19 +260,7 @@ nlohmann::json run_torch(const ModelConfig& mc, std::size_t B, unsigned threads,
         peer_blas_env(blas_info()), (fs::path(LADDER_SOURCE_DIR) / "tools/peers/torch_lm.py").string(), mc.kind,
         mc.vocab, mc.embed, mc.context, mc.hidden, B, mc.seq, threads, o.steps, o.warmup, o.seed);
     if (!o.tokens.empty()) cmd += " --tokens " + o.tokens;
-    cmd += " 2>&1";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
-    LADDER_CHECK(pipe, "cannot run {}", cmd);
-    std::array<char, 4096> buf{};
-    nlohmann::json result;
-    log.clear();
-    while (std::fgets(buf.data(), buf.size(), pipe.get())) {
-        const std::string line = buf.data();
-        if (line.starts_with("{")) result = nlohmann::json::parse(line, nullptr, false);
-        else log += "    torch_lm.py: " + line;
-    }
-    if (result.is_discarded()) result = nullptr;
-    return result;
+    return run_peer(cmd, "torch_lm.py", &log);
 }
 
 // ---- the run ----
@@ -329,7 +310,7 @@ int bench(BenchOptions o) {
         corpus = random_corpus(std::max<std::size_t>(1 << 20, 1000 * o.rnn_batch * (o.seq + 1)), o.vocab, o.seed);
         data_name = fmt::format("random ids (seed {})", o.seed);
     }
-    const bool with_torch = o.peer && torch_available();
+    const bool with_torch = o.peer && python_has("torch");
     const BlasInfo blas = blas_info();
     fmt::print("ch05 bench: training steps (AdamW, lr 1e-3) on cpu, {} steps after {} warm-up, {} repeat(s) per "
                "contender,\nback to back; tokens/s = targets per step / median step time. Data: {} tokens of {}, V {}.\n",

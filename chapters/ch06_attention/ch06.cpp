@@ -13,6 +13,7 @@
 #include <numeric>
 
 #include "chapters/ch05_neural_lm/corpus.hpp"
+#include "chapters/ch05_neural_lm/lm_run.hpp"
 #include "chapters/ch05_neural_lm/models.hpp"
 #include "chapters/ch06_attention/attention_lm.hpp"
 #include "chapters/ch06_attention/recall.hpp"
@@ -97,42 +98,19 @@ void apply_flags(Plan& p, const Options& o) {
     p.train.progress = o.progress;
 }
 
-struct Trained {
+struct Trained : ch05::TrainedRun {
     std::unique_ptr<AttentionLm> model;
-    TrainResult result;
-    double val_loss = 0, bpb = 0;
 };
 
 Trained train_one(const Plan& plan, const ch05::LmData& data, const Backend& be, const RunDir& out,
                   const std::string& tag, const std::string& resume = "") {
-    Trained t{std::make_unique<AttentionLm>(plan.model, be.device(), plan.train.seed), {}, 0, 0};
-    TrainConfig cfg = plan.train;
-    cfg.label = tag;
-    cfg.csv = out.file(tag + "_loss.csv");
-    cfg.checkpoint = out.file(tag + ".safetensors");
-    cfg.resume = resume;
-    fmt::print("{}: {} parameters, batch {} x {} tokens, {} steps\n", t.model->name(),
-               format_count(static_cast<double>(t.model->params().count())), cfg.batch, t.model->window(), cfg.steps);
-    t.result = train(*t.model, be, data.train, data.val, cfg);
-    t.val_loss = t.result.val_loss;
-    t.bpb = bits_per_byte(t.val_loss, data.val.size(), data.val_bytes);
-    fmt::print("  train loss {:.4f}, val loss {:.4f} nats/token ({:.4f} bits/byte, perplexity {:.1f}), {} tokens/s\n\n",
-               t.result.train_loss, t.val_loss, t.bpb, std::exp(t.val_loss), format_count(t.result.tokens_per_s));
+    Trained t;
+    t.model = std::make_unique<AttentionLm>(plan.model, be.device(), plan.train.seed);
+    static_cast<ch05::TrainedRun&>(t) = ch05::train_reported(*t.model, be, data, plan.train, out, tag, resume);
     return t;
 }
 
-nlohmann::json model_json(const Trained& t, std::size_t batch) {
-    return {{"name", t.model->name()},
-            {"config", nlohmann::json::parse(t.model->config_json())},
-            {"parameters", t.model->params().count()},
-            {"steps", t.result.steps},
-            {"batch", batch},
-            {"train_loss", t.result.train_loss},
-            {"val_loss", t.val_loss},
-            {"bits_per_byte", t.bpb},
-            {"tokens_per_s", t.result.tokens_per_s},
-            {"seconds", t.result.seconds}};
-}
+nlohmann::json model_json(const Trained& t) { return ch05::run_json(*t.model, t); }
 
 template <class F>
 double min_seconds(int repeats, F&& f) {
@@ -487,7 +465,7 @@ int run(Options& o) {
         }
     }
     for (auto& [pos, t] : trained) {
-        summary["models"][pos] = model_json(t, plan.train.batch);
+        summary["models"][pos] = model_json(t);
         rows.push_back({data.name, "ch06", t.model->name(), t.model->params().count(), t.val_loss, t.bpb,
                         t.result.tokens_per_s, o.common.backend});
     }

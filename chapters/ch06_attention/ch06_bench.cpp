@@ -14,6 +14,7 @@
 
 #include "core/blas_info.hpp"
 #include "core/cli.hpp"
+#include "core/peer.hpp"
 #include "core/error.hpp"
 #include "core/fileio.hpp"
 #include "core/rng.hpp"
@@ -32,11 +33,6 @@ struct BenchOptions {
     bool peer = true, quick = false;
 };
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 double now_ms() {
     using clock = std::chrono::steady_clock;
@@ -83,33 +79,21 @@ Times run_ours(std::size_t BH, std::size_t T, std::size_t hs, bool fused, const 
     return {median(f), median(fb)};
 }
 
-bool torch_available() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
-
 // tools/peers/torch_attention.py bench on the same shapes, threads and OpenBLAS core: its JSON
 // line, or null (its other lines then go to stdout, saying why).
 nlohmann::json run_torch(std::size_t BH, std::size_t T, std::size_t hs, unsigned threads, const BenchOptions& o) {
     const std::string cmd = fmt::format(
         "OMP_WAIT_POLICY=PASSIVE {} /usr/bin/python3 {} bench --BH {} --T {} --hs {} --threads {} --repeats {} "
-        "--warmup {} 2>&1",
+        "--warmup {}",
         peer_blas_env(blas_info()), (fs::path(LADDER_SOURCE_DIR) / "tools/peers/torch_attention.py").string(), BH, T,
         hs, threads, o.repeats, o.warmup);
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
-    LADDER_CHECK(pipe, "cannot run {}", cmd);
-    std::array<char, 4096> buf{};
-    nlohmann::json result;
-    while (std::fgets(buf.data(), buf.size(), pipe.get())) {
-        const std::string line = buf.data();
-        if (line.starts_with("{")) result = nlohmann::json::parse(line, nullptr, false);
-        else fmt::print("    torch_attention.py: {}", line);
-    }
-    if (result.is_discarded()) result = nullptr;
-    return result;
+    return run_peer(cmd, "torch_attention.py");
 }
 
 int bench(BenchOptions o) {
     if (o.quick) o.T = {64, 128}, o.repeats = 2, o.warmup = 1;
     const RunDir out(o.out);
-    const bool with_torch = o.peer && torch_available();
+    const bool with_torch = o.peer && python_has("torch");
     if (o.peer && !with_torch) fmt::print("PyTorch: not installed (./ladder setup installs python3-torch)\n");
     fmt::print("Causal attention on the CPU, {} heads of {}: median ms of {} runs (forward; forward + backward)\n",
                o.BH, o.hs, o.repeats);

@@ -14,6 +14,7 @@
 
 #include "chapters/ch04_tokenization/tokenizer.hpp"
 #include "chapters/ch05_neural_lm/corpus.hpp"
+#include "chapters/ch05_neural_lm/lm_run.hpp"
 #include "chapters/ch07_gpt/gpt2.hpp"
 #include "chapters/ch07_gpt/gpt2_formats.hpp"
 #include "core/blas_info.hpp"
@@ -105,42 +106,19 @@ Plan with_steps(Plan p, std::size_t steps) {
     return p;
 }
 
-struct Trained {
+struct Trained : ch05::TrainedRun {
     std::unique_ptr<Gpt2> model;
-    TrainResult result;
-    double val_loss = 0, bpb = 0;
 };
 
 Trained train_one(const Plan& plan, const ch05::LmData& data, const Backend& be, const RunDir& out,
                   const std::string& tag, const std::string& resume = "") {
-    Trained t{std::make_unique<Gpt2>(plan.model, be.device(), plan.train.seed), {}, 0, 0};
-    TrainConfig cfg = plan.train;
-    cfg.label = tag;
-    cfg.csv = out.file(tag + "_loss.csv");
-    cfg.checkpoint = out.file(tag + ".safetensors");
-    cfg.resume = resume;
-    fmt::print("{}: {} parameters, batch {} x {} tokens, {} steps\n", t.model->name(),
-               format_count(static_cast<double>(t.model->params().count())), cfg.batch, t.model->window(), cfg.steps);
-    t.result = train(*t.model, be, data.train, data.val, cfg);
-    t.val_loss = t.result.val_loss;
-    t.bpb = bits_per_byte(t.val_loss, data.val.size(), data.val_bytes);
-    fmt::print("  train loss {:.4f}, val loss {:.4f} nats/token ({:.4f} bits/byte, perplexity {:.1f}), {} tokens/s\n\n",
-               t.result.train_loss, t.val_loss, t.bpb, std::exp(t.val_loss), format_count(t.result.tokens_per_s));
+    Trained t;
+    t.model = std::make_unique<Gpt2>(plan.model, be.device(), plan.train.seed);
+    static_cast<ch05::TrainedRun&>(t) = ch05::train_reported(*t.model, be, data, plan.train, out, tag, resume);
     return t;
 }
 
-nlohmann::json model_json(const Trained& t, std::size_t batch) {
-    return {{"name", t.model->name()},
-            {"config", nlohmann::json::parse(t.model->config_json())},
-            {"parameters", t.model->params().count()},
-            {"steps", t.result.steps},
-            {"batch", batch},
-            {"train_loss", t.result.train_loss},
-            {"val_loss", t.val_loss},
-            {"bits_per_byte", t.bpb},
-            {"tokens_per_s", t.result.tokens_per_s},
-            {"seconds", t.result.seconds}};
-}
+nlohmann::json model_json(const Trained& t) { return ch05::run_json(*t.model, t); }
 
 double seconds_of(const std::function<void()>& f) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -329,7 +307,7 @@ int run(Options& o) {
     Plan plan = default_plan(data.vocab(), quick);
     apply_flags(plan, o);
     Trained main = train_one(plan, data, be, out, "gpt2", o.resume);
-    summary["model"] = model_json(main, plan.train.batch);
+    summary["model"] = model_json(main);
     summary["parameters"] = main.model->params().count();
     summary["val_loss"] = main.val_loss;
     summary["bits_per_byte"] = main.bpb;
@@ -399,9 +377,10 @@ Loaded load_any(const fs::path& path, std::size_t heads, Device device) {
         load_training_checkpoint(path, *m, opt);
         return {std::move(m), "ladder training checkpoint"};
     }
-    const Gpt2Config cfg = read_hf_config(path, heads);
+    const SafeTensors st = read_hf_file(path);   // read once, for the config and the weights
+    const Gpt2Config cfg = read_hf_config(st, path, heads);
     auto m = std::make_unique<Gpt2>(cfg, device, 0);
-    load_hf_safetensors(path, cfg, m->params());
+    load_hf_safetensors(st, path, cfg, m->params());
     return {std::move(m), "Hugging Face safetensors"};
 }
 // [/book]

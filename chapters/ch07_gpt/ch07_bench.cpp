@@ -18,6 +18,7 @@
 #include "chapters/ch07_gpt/gpt2.hpp"
 #include "core/blas_info.hpp"
 #include "core/cli.hpp"
+#include "core/peer.hpp"
 #include "core/error.hpp"
 #include "core/fileio.hpp"
 #include "core/nn/optimizer.hpp"
@@ -37,11 +38,6 @@ struct BenchOptions {
     bool peer = true, quick = false;
 };
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 double now_ms() {
     using clock = std::chrono::steady_clock;
@@ -72,27 +68,15 @@ double ours_step_ms(const Gpt2Config& cfg, const BenchOptions& o) {
     return median(ms);
 }
 
-bool torch_available() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
-
 // tools/peers/torch_gpt2.py bench on the same shape, threads and OpenBLAS core: its JSON line, or
 // null (its other lines go to stdout, saying why).
 nlohmann::json run_torch(const Gpt2Config& c, unsigned threads, const BenchOptions& o) {
     const std::string cmd = fmt::format(
         "OMP_WAIT_POLICY=PASSIVE {} /usr/bin/python3 {} bench --vocab {} --context {} --layers {} --heads {} --embed {} "
-        "--B {} --T {} --threads {} --repeats {} --warmup {} 2>&1",
+        "--B {} --T {} --threads {} --repeats {} --warmup {}",
         peer_blas_env(blas_info()), (fs::path(LADDER_SOURCE_DIR) / "tools/peers/torch_gpt2.py").string(), c.vocab,
         c.context, c.layers, c.heads, c.embed, o.B, o.T, threads, o.repeats, o.warmup);
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
-    LADDER_CHECK(pipe, "cannot run {}", cmd);
-    std::array<char, 4096> buf{};
-    nlohmann::json result;
-    while (std::fgets(buf.data(), buf.size(), pipe.get())) {
-        const std::string line = buf.data();
-        if (line.starts_with("{")) result = nlohmann::json::parse(line, nullptr, false);
-        else fmt::print("    torch_gpt2.py: {}", line);
-    }
-    if (result.is_discarded()) result = nullptr;
-    return result;
+    return run_peer(cmd, "torch_gpt2.py");
 }
 
 // llm.c, only from a local checkout (LLMC_DIR): nothing is downloaded. Its train_gpt2.c reads
@@ -136,7 +120,7 @@ int bench(BenchOptions o) {
     Gpt2Config big = Gpt2Config::gpt2_124m();
     big.fused = false;   // at T = 64 the (T,T) buffer is small and the naive path's sgemm is faster
     if (o.quick) big.layers = 2, big.embed = 128, big.heads = 2, big.vocab = 2048, o.repeats = 2, o.gen_tokens = {32, 64};
-    const bool with_torch = o.peer && torch_available();
+    const bool with_torch = o.peer && python_has("torch");
     if (o.peer && !with_torch) fmt::print("PyTorch: not installed (./ladder setup installs python3-torch)\n");
     fmt::print("One training step (forward, backward, AdamW) of {} at B = {}, T = {} on the CPU, median ms of {}:\n",
                Gpt2(big, Device::cpu, 1).name(), o.B, o.T, o.repeats);

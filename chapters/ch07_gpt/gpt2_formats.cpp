@@ -134,8 +134,10 @@ void save_hf_safetensors(const fs::path& path, const Gpt2Config& cfg, const Para
     save_safetensors(path, views, {{"format", "gpt2"}, {"config", cfg.json()}});
 }
 
-Gpt2Config read_hf_config(const fs::path& path, std::size_t heads) {
-    const SafeTensors st = load_safetensors(path);
+namespace {
+
+// read_hf_config on a file already read (path only names it in messages).
+Gpt2Config hf_config_of(const SafeTensors& st, const fs::path& path, std::size_t heads) {
     const std::string pre = hf_prefix(st, path);
     LADDER_CHECK(st.contains(pre + "wpe.weight"), "{}: no {}wpe.weight (the position embedding)", path.string(), pre);
     const LoadedTensor &wte = st.get(pre + "wte.weight"), &wpe = st.get(pre + "wpe.weight");
@@ -164,12 +166,17 @@ Gpt2Config read_hf_config(const fs::path& path, std::size_t heads) {
     return c;
 }
 
+}  // namespace
+
+Gpt2Config read_hf_config(const fs::path& path, std::size_t heads) {
+    return hf_config_of(load_safetensors(path), path, heads);
+}
+
 // [book:hf-import]
-void load_hf_safetensors(const fs::path& path, const Gpt2Config& cfg, ParamSet& params) {
+// The tensors of a file already read into `params`, after checking all of them.
+static void load_hf_tensors(const SafeTensors& st, const fs::path& path, const Gpt2Config& cfg, ParamSet& params) {
     require_gpt2(cfg, "load_hf_safetensors");
     require_layout(cfg, params, path);
-    require_f32(path);
-    const SafeTensors st = load_safetensors(path);
     const std::string pre = hf_prefix(st, path);
     const std::vector<ParamSpec> specs = gpt2_param_specs(cfg);
     std::set<std::string> expected;
@@ -220,6 +227,24 @@ void load_hf_safetensors(const fs::path& path, const Gpt2Config& cfg, ParamSet& 
     }
 }
 // [/book]
+
+void load_hf_safetensors(const fs::path& path, const Gpt2Config& cfg, ParamSet& params) {
+    require_f32(path);
+    load_hf_tensors(load_safetensors(path), path, cfg, params);
+}
+
+SafeTensors read_hf_file(const fs::path& path) {
+    require_f32(path);
+    return load_safetensors(path);
+}
+
+Gpt2Config read_hf_config(const SafeTensors& st, const fs::path& path, std::size_t heads) {
+    return hf_config_of(st, path, heads);
+}
+
+void load_hf_safetensors(const SafeTensors& st, const fs::path& path, const Gpt2Config& cfg, ParamSet& params) {
+    load_hf_tensors(st, path, cfg, params);
+}
 
 // ---- llm.c ----
 

@@ -16,6 +16,7 @@
 
 #include "chapters/ch07_gpt/gpt2.hpp"
 #include "core/nn/params.hpp"
+#include "core/safetensors.hpp"
 
 namespace ladder::ch07 {
 
@@ -27,6 +28,12 @@ void save_hf_safetensors(const std::filesystem::path& path, const Gpt2Config& cf
 // size). fused is false.
 Gpt2Config read_hf_config(const std::filesystem::path& path, std::size_t heads = 0);
 void load_hf_safetensors(const std::filesystem::path& path, const Gpt2Config& cfg, ParamSet& params);
+// The same on a file read once (a 124M checkpoint is half a gigabyte): read_hf_file refuses an
+// F16 file with the message load_hf_safetensors gives; path only names the file in messages.
+SafeTensors read_hf_file(const std::filesystem::path& path);
+Gpt2Config read_hf_config(const SafeTensors& st, const std::filesystem::path& path, std::size_t heads = 0);
+void load_hf_safetensors(const SafeTensors& st, const std::filesystem::path& path, const Gpt2Config& cfg,
+                         ParamSet& params);
 
 // ---- llm.c ----
 inline constexpr int llmc_magic = 20240326;

@@ -52,6 +52,23 @@ static __global__ void layernorm_forward_v1_kernel(float* out, float* mean, floa
 // [/book]
 
 // [book:layernorm-forward-v2]
+// The rest of a row once each lane has its partial sum of x: the mean, the variance of the
+// deviations (a second pass), the normalised row, and lane 0 keeps mean and rstd.
+static __device__ void warp_normalise_row(float* y, float* mean, float* rstd, const float* x, float m_part,
+                                          const float* weight, const float* bias, std::size_t C, float eps,
+                                          unsigned lane) {
+    const float m = warp_sum(m_part) / static_cast<float>(C);
+    float v = 0.0f;
+    for (std::size_t c = lane; c < C; c += kWarp) v += (x[c] - m) * (x[c] - m);
+    v = warp_sum(v) / static_cast<float>(C);
+    const float s = 1.0f / sqrtf(v + eps);
+    for (std::size_t c = lane; c < C; c += kWarp) y[c] = (x[c] - m) * s * weight[c] + bias[c];
+    if (lane == 0) {
+        *mean = m;
+        *rstd = s;
+    }
+}
+
 static __global__ void layernorm_forward_v2_kernel(float* out, float* mean, float* rstd, const float* inp,
                                                    const float* weight, const float* bias, std::size_t R,
                                                    std::size_t C, float eps) {
@@ -59,19 +76,9 @@ static __global__ void layernorm_forward_v2_kernel(float* out, float* mean, floa
     const unsigned lane = threadIdx.x % kWarp;
     if (r >= R) return;   // whole warps leave together: the shuffles see all 32 lanes
     const float* x = inp + r * C;
-    float* y = out + r * C;
     float m = 0.0f;
     for (std::size_t c = lane; c < C; c += kWarp) m += x[c];
-    m = warp_sum(m) / static_cast<float>(C);
-    float v = 0.0f;
-    for (std::size_t c = lane; c < C; c += kWarp) v += (x[c] - m) * (x[c] - m);
-    v = warp_sum(v) / static_cast<float>(C);
-    const float s = 1.0f / sqrtf(v + eps);
-    for (std::size_t c = lane; c < C; c += kWarp) y[c] = (x[c] - m) * s * weight[c] + bias[c];
-    if (lane == 0) {
-        mean[r] = m;
-        rstd[r] = s;
-    }
+    warp_normalise_row(out + r * C, mean + r, rstd + r, x, m, weight, bias, C, eps, lane);
 }
 // [/book]
 
@@ -94,23 +101,13 @@ static __global__ void residual_layernorm_v2_kernel(float* sum, float* out, floa
     if (r >= R) return;
     const float *xa = a + r * C, *xb = b + r * C;
     float* x = sum + r * C;
-    float* y = out + r * C;
     float m = 0.0f;
     for (std::size_t c = lane; c < C; c += kWarp) {
         const float s = xa[c] + xb[c];
         x[c] = s;
         m += s;
     }
-    m = warp_sum(m) / static_cast<float>(C);
-    float v = 0.0f;
-    for (std::size_t c = lane; c < C; c += kWarp) v += (x[c] - m) * (x[c] - m);
-    v = warp_sum(v) / static_cast<float>(C);
-    const float s = 1.0f / sqrtf(v + eps);
-    for (std::size_t c = lane; c < C; c += kWarp) y[c] = (x[c] - m) * s * weight[c] + bias[c];
-    if (lane == 0) {
-        mean[r] = m;
-        rstd[r] = s;
-    }
+    warp_normalise_row(out + r * C, mean + r, rstd + r, x, m, weight, bias, C, eps, lane);
 }
 // [/book]
 
