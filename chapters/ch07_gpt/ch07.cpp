@@ -17,6 +17,7 @@
 #include "chapters/ch05_neural_lm/lm_run.hpp"
 #include "chapters/ch07_gpt/gpt2.hpp"
 #include "chapters/ch07_gpt/gpt2_formats.hpp"
+#include "chapters/ch07_gpt/gpt2_load.hpp"
 #include "core/blas_info.hpp"
 #include "core/cli.hpp"
 #include "core/error.hpp"
@@ -353,49 +354,6 @@ struct GenerateOptions {
     bool no_cache = false, greedy = false;
 };
 
-struct Loaded {
-    std::unique_ptr<Gpt2> model;
-    std::string format;
-};
-
-// [book:load-any]
-// Which of the three files this is: llm.c's .bin by its header; a safetensors file written by our
-// training loop (it has an optimizer's state and our config); or Hugging Face's GPT-2 names.
-Loaded load_any(const fs::path& path, std::size_t heads, Device device) {
-    LADDER_CHECK(fs::exists(path), "generate: no checkpoint at {}", path.string());
-    if (path.extension() == ".bin") {
-        const Gpt2Config cfg = read_llmc_config(path);
-        auto m = std::make_unique<Gpt2>(cfg, device, 0);
-        load_llmc(path, cfg, m->params());
-        return {std::move(m), "llm.c"};
-    }
-    const auto meta = read_checkpoint_metadata(path);
-    if (meta.count("optimizer_steps") && meta.count("config")) {
-        const Gpt2Config cfg = Gpt2Config::from_json(meta.at("config"));
-        auto m = std::make_unique<Gpt2>(cfg, device, 0);
-        Optimizer opt(OptimizerConfig{}, m->params());
-        load_training_checkpoint(path, *m, opt);
-        return {std::move(m), "ladder training checkpoint"};
-    }
-    const SafeTensors st = read_hf_file(path);   // read once, for the config and the weights
-    const Gpt2Config cfg = read_hf_config(st, path, heads);
-    auto m = std::make_unique<Gpt2>(cfg, device, 0);
-    load_hf_safetensors(st, path, cfg, m->params());
-    return {std::move(m), "Hugging Face safetensors"};
-}
-// [/book]
-
-// The tokenizer: --tokenizer, else a tokenizer/ folder beside the checkpoint, else GPT-2's files
-// (encoder.json + vocab.bpe) in the checkpoint's own folder.
-tok::BpeTokenizer find_tokenizer(const GenerateOptions& o) {
-    if (!o.tokenizer.empty()) return tok::BpeTokenizer::load_gpt2(o.tokenizer);
-    const fs::path dir = fs::path(o.checkpoint).parent_path();
-    for (const fs::path& d : {dir / "tokenizer", dir.empty() ? fs::path(".") : dir})
-        if (fs::exists(d / "encoder.json") || fs::exists(d / "vocab.json")) return tok::BpeTokenizer::load_gpt2(d);
-    LADDER_THROW("generate: no tokenizer found for {}: pass --tokenizer DIR (a folder with GPT-2's encoder.json and "
-                 "vocab.bpe; `ch07` writes runs/ch07/tokenizer beside its model)", o.checkpoint);
-}
-
 // Bytes of tokens as they come: a character split between two tokens waits for its second half.
 class Streamer {
 public:
@@ -418,8 +376,8 @@ private:
 int generate_main(const GenerateOptions& o) {
     LADDER_CHECK(!o.prompt.empty(), "generate: the prompt is empty (--prompt \"...\")");
     const Backend be = Backend::parse(o.backend);
-    Loaded l = load_any(o.checkpoint, o.heads, be.device());
-    const tok::BpeTokenizer tokenizer = find_tokenizer(o);
+    LoadedGpt2 l = load_any_gpt2(o.checkpoint, o.heads, be.device());
+    const tok::BpeTokenizer tokenizer = find_gpt2_tokenizer(o.checkpoint, o.tokenizer);
     LADDER_CHECK(tokenizer.vocab_size() == l.model->config().vocab,
                  "generate: the tokenizer has {} tokens but the model's vocabulary is {}", tokenizer.vocab_size(),
                  l.model->config().vocab);
