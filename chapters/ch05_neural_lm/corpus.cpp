@@ -68,6 +68,71 @@ std::string manifest_value(const fs::path& dir, const std::string& key) {
     }
 }
 
+// About `bytes` of the text in whole lines, taken evenly from all of it (64 KB pieces at a
+// stride): a BPE trained on it sees every part of a corpus that is ordered by source.
+std::string sample_lines(std::string_view text, std::size_t bytes) {
+    constexpr std::size_t kPiece = 64 * 1024;
+    if (text.size() <= bytes) return std::string(text);
+    const std::size_t pieces = std::max<std::size_t>(1, bytes / kPiece), stride = text.size() / pieces;
+    std::string out;
+    for (std::size_t p = 0; p < pieces; ++p) {
+        std::size_t start = p * stride;
+        if (start > 0) {   // from the next whole line
+            const std::size_t nl = text.find('\n', start);
+            if (nl == std::string_view::npos) break;
+            start = nl + 1;
+        }
+        std::size_t end = std::min(text.size(), start + kPiece);
+        const std::size_t nl = text.find('\n', end);
+        end = nl == std::string_view::npos ? text.size() : nl + 1;
+        out.append(text.substr(start, end - start));
+    }
+    return out;
+}
+
+// The directory from a training and a validation text: the tokenizer trained on (a sample of) the
+// training text, both encoded, then the manifest (last: its presence means the rest is whole).
+LmData build_lm_data(std::string_view train_text, std::string_view val_text, const fs::path& dir,
+                     const std::string& name, const PrepareOptions& opts, const nlohmann::json& source,
+                     const std::string& what) {
+    const std::string sample = opts.bpe_sample_bytes ? sample_lines(train_text, opts.bpe_sample_bytes) : std::string();
+    const std::string_view bpe_text = opts.bpe_sample_bytes && sample.size() < train_text.size() ? sample : train_text;
+    if (opts.progress)
+        fmt::print("Training a BPE vocabulary of {} tokens on {} bytes of {} ...\n", opts.vocab, bpe_text.size(), what);
+    tok::TrainOptions t;
+    t.vocab_size = opts.vocab;
+    t.progress = opts.progress;
+    const tok::TrainResult trained = tok::train_bpe(bpe_text, t);
+    LADDER_CHECK(trained.tokens.size() == opts.vocab,
+                 "{} is too small for a vocabulary of {}: BPE stopped at {} tokens (no pair occurs twice); "
+                 "ask for a smaller --vocab", what, opts.vocab, trained.tokens.size());
+    const tok::BpeTokenizer tokenizer = trained.tokenizer();
+    tok::EncodeOptions enc;
+    enc.threads = 0;
+    const std::vector<std::int32_t> train = tokenizer.encode(train_text, enc);
+    const std::vector<std::int32_t> val = tokenizer.encode(val_text, enc);
+    fs::create_directories(dir);
+    tokenizer.save(dir);
+    const auto V = static_cast<std::uint32_t>(tokenizer.vocab_size());
+    write_token_file(dir / "train.tok", train, V);
+    write_token_file(dir / "val.tok", val, V);
+    nlohmann::json m = source;
+    m.update({{"name", name},
+              {"vocab", V},
+              {"train_bytes", train_text.size()},
+              {"val_bytes", val_text.size()},
+              {"train_tokens", train.size()},
+              {"val_tokens", val.size()},
+              {"bpe_bytes", bpe_text.size()},
+              {"bpe_seconds", trained.seconds}});
+    write_file_atomic(dir / "manifest.json", m.dump(2) + "\n");
+    if (opts.progress)
+        fmt::print("  {} training and {} validation tokens ({:.2f} bytes per token) in {}\n",
+                   format_count(static_cast<double>(train.size())), format_count(static_cast<double>(val.size())),
+                   static_cast<double>(train_text.size()) / static_cast<double>(train.size()), dir.string());
+    return load_lm_data(dir);
+}
+
 }  // namespace
 
 LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std::string& name,
@@ -88,43 +153,28 @@ LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std
     LADDER_CHECK(!split.train.empty() && !split.val.empty(),
                  "{} ({} bytes) is too short to split into training and validation text (blocks of 64 lines)",
                  text_path.string(), text.size());
-    const std::string_view train_text = split.train, val_text = split.val;
-    if (opts.progress)
-        fmt::print("Training a BPE vocabulary of {} tokens on {} bytes of {} (every tenth block of 64 lines held out) ...\n",
-                   opts.vocab, train_text.size(), text_path.string());
-    tok::TrainOptions t;
-    t.vocab_size = opts.vocab;
-    t.progress = opts.progress;
-    const tok::TrainResult trained = tok::train_bpe(train_text, t);
-    LADDER_CHECK(trained.tokens.size() == opts.vocab,
-                 "{} is too small for a vocabulary of {}: BPE stopped at {} tokens (no pair occurs twice); "
-                 "ask for a smaller --vocab", text_path.string(), opts.vocab, trained.tokens.size());
-    const tok::BpeTokenizer tokenizer = trained.tokenizer();
-    tok::EncodeOptions enc;
-    enc.threads = 0;
-    const std::vector<std::int32_t> train = tokenizer.encode(train_text, enc);
-    const std::vector<std::int32_t> val = tokenizer.encode(val_text, enc);
-    fs::create_directories(dir);
-    tokenizer.save(dir);
-    const auto V = static_cast<std::uint32_t>(tokenizer.vocab_size());
-    write_token_file(dir / "train.tok", train, V);
-    write_token_file(dir / "val.tok", val, V);
-    nlohmann::json m{{"name", name},
-                     {"text", text_path.string()},
-                     {"text_bytes", text.size()},
-                     {"vocab", V},
-                     {"train_bytes", train_text.size()},
-                     {"val_bytes", val_text.size()},
-                     {"train_tokens", train.size()},
-                     {"val_tokens", val.size()},
-                     {"split", split_rule},
-                     {"bpe_seconds", trained.seconds}};
-    write_file_atomic(dir / "manifest.json", m.dump(2) + "\n");   // last: its presence means the rest is whole
-    if (opts.progress)
-        fmt::print("  {} training and {} validation tokens ({:.2f} bytes per token) in {}\n",
-                   format_count(static_cast<double>(train.size())), format_count(static_cast<double>(val.size())),
-                   static_cast<double>(train_text.size()) / static_cast<double>(train.size()), dir.string());
-    return load_lm_data(dir);
+    return build_lm_data(split.train, split.val, dir, name, opts,
+                         {{"text", text_path.string()}, {"text_bytes", text.size()}, {"split", split_rule}},
+                         text_path.string() + " (every tenth block of 64 lines held out)");
+}
+
+LmData prepare_split_lm_data(const fs::path& train_path, const fs::path& val_path, const fs::path& dir,
+                             const std::string& name, const PrepareOptions& opts) {
+    const std::string split_rule = "given: " + train_path.filename().string() + " / " + val_path.filename().string();
+    if (complete(dir) && manifest_value(dir, "split") == split_rule) {
+        LmData d = load_lm_data(dir);
+        LADDER_CHECK(d.vocab() == opts.vocab,
+                     "{} holds a vocabulary of {} tokens, not the {} asked for: remove the directory to rebuild it",
+                     dir.string(), d.vocab(), opts.vocab);
+        return d;
+    }
+    for (const fs::path& p : {train_path, val_path})
+        LADDER_CHECK(fs::exists(p), "the text {} is missing: `./ladder data pretrain` builds the corpus", p.string());
+    const std::string train = read_file(train_path), val = read_file(val_path);
+    LADDER_CHECK(!train.empty() && !val.empty(), "{} or {} is empty", train_path.string(), val_path.string());
+    return build_lm_data(train, val, dir, name, opts,
+                         {{"text", train_path.string()}, {"val_text", val_path.string()}, {"split", split_rule}},
+                         train_path.string());
 }
 
 LmData load_lm_data(const fs::path& dir) {

@@ -29,6 +29,7 @@ struct PrepareOptions {
     std::size_t vocab = 2048;           // bytes + merges + <|endoftext|>
     double val_fraction = 0.1;          // held out: every tenth block of 64 lines
     bool progress = true;
+    std::size_t bpe_sample_bytes = 0;   // train the BPE on about this much of the training text (0: all of it)
 };
 
 // Builds `dir` from `text` when it does not hold the files yet (the text is cut into blocks of
@@ -36,6 +37,10 @@ struct PrepareOptions {
 // part), then loads it. A vocabulary different from the one in `dir` is an error that says so.
 LmData prepare_lm_data(const std::filesystem::path& text, const std::filesystem::path& dir, const std::string& name,
                        const PrepareOptions& opts);
+// The same from a training and a validation text already split (chapter 8's corpus, whose
+// recipe holds out whole documents): the BPE sees only the training text.
+LmData prepare_split_lm_data(const std::filesystem::path& train_text, const std::filesystem::path& val_text,
+                             const std::filesystem::path& dir, const std::string& name, const PrepareOptions& opts);
 // Loads `dir`; a missing file is an error naming it and the command that makes it.
 LmData load_lm_data(const std::filesystem::path& dir);
 
