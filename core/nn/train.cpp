@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -57,10 +58,19 @@ std::optional<std::size_t> first_non_finite(const Tensor& t) {
                  "overflowed? lower the learning rate)", step, model.name(), loss);
 }
 
+// The part of a split one rank evaluates (rank 0 of 1: all of it).
+struct Shard {
+    std::size_t rank = 0, size = 1;
+};
+
 // The windows a stateless model is evaluated on: stride targets_per_row, so every token after
-// the first window's context is a target exactly once.
-double evaluate_stateless(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
-                          std::size_t batch, std::size_t max_targets) {
+// the first window's context is a target exactly once. A shard takes a contiguous run of those
+// windows; the ranks' sums and target counts add up to the whole split's.
+struct LossSum {
+    double sum = 0, targets = 0;
+};
+LossSum evaluate_stateless(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
+                           std::size_t batch, std::size_t max_targets, Shard shard) {
     const std::size_t W = model.window(), P = model.targets_per_row();
     const std::size_t rows = count_windows(tokens.size(), W, P, "evaluation split");
     std::size_t use_rows = rows;
@@ -68,36 +78,41 @@ double evaluate_stateless(LanguageModel& model, const Backend& be, std::span<con
     // A capped evaluation takes rows spread evenly over the split (the first rows alone would
     // be one book of the text).
     auto row_at = [&](std::size_t i) { return use_rows == rows ? i : i * rows / use_rows; };
+    const std::size_t lo = use_rows * shard.rank / shard.size, hi = use_rows * (shard.rank + 1) / shard.size;
     std::vector<std::int32_t> buf(batch * W);
-    double sum = 0;
+    LossSum r;
     std::size_t targets = 0;
-    for (std::size_t first = 0; first < use_rows; first += batch) {
-        const std::size_t n = std::min(batch, use_rows - first);
-        for (std::size_t r = 0; r < n; ++r)
-            fill_windows(std::span(buf).subspan(r * W, W), tokens, W, P, row_at(first + r), 1);
+    for (std::size_t first = lo; first < hi; first += batch) {
+        const std::size_t n = std::min(batch, hi - first);
+        for (std::size_t i = 0; i < n; ++i)
+            fill_windows(std::span(buf).subspan(i * W, W), tokens, W, P, row_at(first + i), 1);
         const double loss = model.forward(be, std::span<const std::int32_t>(buf).first(n * W), n);
-        sum += loss * static_cast<double>(n * P);
+        r.sum += loss * static_cast<double>(n * P);
         targets += n * P;
     }
-    return sum / static_cast<double>(targets);
+    r.targets = static_cast<double>(targets);
+    return r;
 }
 
-// A stateful model: `batch` streams, each over its own consecutive segment of the split, in
-// windows of T+1 that overlap by one token, the state carried from window to window.
+// A stateful model: `streams` streams, each over its own consecutive segment of the split, in
+// windows of T+1 that overlap by one token, the state carried from window to window. A shard runs
+// `streams / shard.size` of them (the rank's rows of the training batch); returns the mean loss
+// of its streams, which the ranks average (equal numbers of streams each).
 double evaluate_stateful(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
-                         std::size_t batch, std::size_t max_targets) {
+                         std::size_t streams, std::size_t max_targets, Shard shard) {
     const std::size_t W = model.window(), T = model.targets_per_row();
-    const std::size_t segment = tokens.size() / batch;
+    const std::size_t segment = tokens.size() / streams;
     LADDER_CHECK(segment >= W, "evaluate: {} tokens in {} streams leave {} per stream, fewer than a window of {}",
-                 tokens.size(), batch, segment, W);
+                 tokens.size(), streams, segment, W);
     std::size_t chunks = (segment - 1) / T;
-    if (max_targets > 0) chunks = std::min(chunks, std::max<std::size_t>(1, max_targets / (batch * T)));
+    if (max_targets > 0) chunks = std::min(chunks, std::max<std::size_t>(1, max_targets / (streams * T)));
+    const std::size_t batch = streams / shard.size, first_stream = shard.rank * batch;
     model.reset_state(be, batch);
     std::vector<std::int32_t> buf(batch * W);
     double sum = 0;
     for (std::size_t k = 0; k < chunks; ++k) {
         for (std::size_t b = 0; b < batch; ++b) {
-            const auto src = tokens.subspan(b * segment + k * T, W);
+            const auto src = tokens.subspan((first_stream + b) * segment + k * T, W);
             std::copy(src.begin(), src.end(), buf.begin() + static_cast<std::ptrdiff_t>(b * W));
         }
         sum += model.forward(be, buf, batch);
@@ -105,17 +120,41 @@ double evaluate_stateful(LanguageModel& model, const Backend& be, std::span<cons
     return sum / static_cast<double>(chunks);
 }
 
-}  // namespace
-
-double evaluate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens, std::size_t batch,
-                std::size_t max_targets) {
+// evaluate() over the ranks of `comm`: each runs its shard with `batch` rows at a time (for a
+// stateful model, its batch of the batch * size streams), and the results are reduced, so every
+// rank returns the loss of the whole split.
+double evaluate_on(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens, std::size_t batch,
+                   std::size_t max_targets, const Communicator& comm) {
     LADDER_CHECK(batch > 0, "evaluate: batch must be positive");
     LADDER_CHECK(tokens.size() >= model.window(),
                  "evaluate: the split holds {} tokens, fewer than one window of {} for {}", tokens.size(),
                  model.window(), model.name());
-    if (!model.stateful()) return evaluate_stateless(model, be, tokens, batch, max_targets);
+    const std::size_t n = static_cast<std::size_t>(comm.size());
+    const Shard shard{static_cast<std::size_t>(comm.rank()), n};
+    if (!model.stateful()) {
+        const LossSum part = evaluate_stateless(model, be, tokens, batch, max_targets, shard);
+        if (n == 1) return part.sum / part.targets;
+        double both[2] = {part.sum, part.targets};
+        comm.allreduce_sum(std::span<double>(both));
+        return both[0] / both[1];
+    }
     const CarriedStateGuard keep(model, be);   // the training streams' state survives the evaluation
-    return evaluate_stateful(model, be, tokens, batch, max_targets);
+    double loss = evaluate_stateful(model, be, tokens, batch * n, max_targets, shard);
+    if (n > 1) comm.allreduce_mean(std::span<double>(&loss, 1));
+    return loss;
+}
+
+// The communicator of a config that names none.
+const Communicator& single_process() {
+    static const SingleProcess one;
+    return one;
+}
+
+}  // namespace
+
+double evaluate(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens, std::size_t batch,
+                std::size_t max_targets) {
+    return evaluate_on(model, be, tokens, batch, max_targets, single_process());
 }
 
 CarriedStateGuard::CarriedStateGuard(LanguageModel& model, const Backend& be) : model_(model), be_(be) {
@@ -132,88 +171,158 @@ CarriedStateGuard::~CarriedStateGuard() {
 // [book:train-loop]
 TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::int32_t> train_tokens,
                   std::span<const std::int32_t> val_tokens, const TrainConfig& cfg) {
-    const std::size_t B = cfg.batch, W = model.window();
-    LADDER_CHECK(B > 0 && cfg.steps > 0, "train: batch ({}) and steps ({}) must be positive", B, cfg.steps);
-    ParamSet& params = model.params();
-    Optimizer opt(cfg.optimizer, params);
-    const bool stateful = model.stateful();
-    if (stateful) model.reset_state(be, B);
-    // Random windows for a stateless model; B consecutive streams for one that carries state.
-    std::optional<WindowLoader> windows;
-    std::optional<StreamLoader> streams;
-    if (stateful) streams.emplace(train_tokens, B, W, cfg.seed, "training split");
-    else windows.emplace(train_tokens, B, W, cfg.seed, "training split");
-    auto loader_state = [&] { return stateful ? streams->state() : windows->state(); };
+    const Communicator& comm = cfg.comm ? *cfg.comm : single_process();
+    const std::size_t G = cfg.batch, W = model.window(), N = static_cast<std::size_t>(comm.size());
+    LADDER_CHECK(G > 0 && cfg.steps > 0, "train: batch ({}) and steps ({}) must be positive", G, cfg.steps);
+    LADDER_CHECK(G % N == 0,
+                 "train: the global batch of {} rows does not split evenly over {} ranks (each rank runs batch / "
+                 "ranks rows, the same number on every rank, so that the mean of the ranks' gradients is the "
+                 "batch's); choose a batch that is a multiple of {}",
+                 G, N, N);
+    const bool distributed = N > 1, lead = comm.rank() == 0, stateful = model.stateful();
+    LADDER_CHECK(!(distributed && stateful && (!cfg.checkpoint.empty() || !cfg.resume.empty())),
+                 "train: {} carries state per stream and each of the {} ranks holds its own streams', which a "
+                 "checkpoint does not store yet: train it on several ranks without checkpoint/resume",
+                 model.name(), N);
+    const std::size_t B = G / N;   // this rank's rows: [rank * B, (rank + 1) * B) of every global batch
+    const std::size_t first_row = static_cast<std::size_t>(comm.rank()) * B;
 
-    std::size_t step = 0;
-    if (!cfg.resume.empty()) {
-        const auto meta = load_training_checkpoint(cfg.resume, model, opt);
-        step = std::stoull(meta.at("step"));
-        const std::string& data = meta.at("data");
-        if (stateful) streams->restore(data);
-        else windows->restore(data);
-        LADDER_CHECK(step <= cfg.steps, "train: the checkpoint {} is at step {}, past the {} steps asked for",
-                     cfg.resume.string(), step, cfg.steps);
+    // Set when every rank fails at the same point (the reduced loss or gradient norm is not
+    // finite): the error is then thrown on each, not turned into an abort.
+    bool failed_together = false;
+    try {
+        ParamSet& params = model.params();
+        Optimizer opt(cfg.optimizer, params);
+        if (stateful) model.reset_state(be, B);
+        // Random windows for a stateless model; consecutive streams for one that carries state.
+        // Every rank draws the same global batch (same seed), so the loader's position in a
+        // checkpoint is the global one: a run can resume on another number of ranks.
+        std::optional<WindowLoader> windows;
+        std::optional<StreamLoader> streams;
+        if (stateful) streams.emplace(train_tokens, G, W, cfg.seed, "training split");
+        else windows.emplace(train_tokens, G, W, cfg.seed, "training split");
+        auto loader_state = [&] { return stateful ? streams->state() : windows->state(); };
+
+        std::size_t step = 0;
+        if (!cfg.resume.empty()) {
+            // Rank 0 reads the checkpoint and the others get it from rank 0 below: the file need
+            // only be on rank 0's machine.
+            std::string step_text, data;
+            if (lead) {
+                const auto meta = load_training_checkpoint(cfg.resume, model, opt);
+                step_text = meta.at("step");
+                data = meta.at("data");
+            }
+            if (distributed) {
+                comm.broadcast(step_text);
+                comm.broadcast(data);
+                for (auto& [name, t] : opt.state()) broadcast(comm, t);
+                int taken = opt.steps_taken();
+                comm.broadcast(std::as_writable_bytes(std::span(&taken, 1)));
+                opt.set_steps_taken(taken);
+            }
+            step = std::stoull(step_text);
+            if (stateful) streams->restore(data);
+            else windows->restore(data);
+            LADDER_CHECK(step <= cfg.steps, "train: the checkpoint {} is at step {}, past the {} steps asked for",
+                         cfg.resume.string(), step, cfg.steps);
+        }
+        // The replicas start from rank 0's parameters, whatever each rank initialised them to.
+        if (distributed) broadcast(comm, params.values());
+
+        std::optional<CsvWriter> csv;
+        if (lead && !cfg.csv.empty())
+            csv.emplace(cfg.csv, std::vector<std::string>{"step", "train_loss", "val_loss", "lr", "grad_norm"});
+        std::optional<Progress> progress;
+        if (lead && cfg.progress) progress.emplace(cfg.label, static_cast<double>(cfg.steps));
+
+        std::vector<std::int32_t> batch(G * W);
+        const auto rows = std::span<const std::int32_t>(batch).subspan(first_row * W, B * W);
+        TrainResult r;
+        r.ranks = static_cast<int>(N);
+        double interval_sum = 0;
+        std::size_t interval_steps = 0;
+        const Timer timer;
+        for (; step < cfg.steps; ++step) {
+            if (stateful) {
+                streams->next(batch);
+                if (streams->wrapped()) model.reset_state(be, B);   // the streams started over
+            } else {
+                windows->next(batch);
+            }
+            params.zero_grad();
+            float loss = model.forward(be, rows, B);
+            if (distributed) {
+                // The global batch's loss: the mean of the ranks' means. A NaN on any rank makes
+                // it NaN on every rank, so all of them stop here together.
+                const Timer t;
+                double mean = loss;
+                comm.allreduce_mean(std::span<double>(&mean, 1));
+                loss = static_cast<float>(mean);
+                r.comm_seconds += t.seconds();
+            }
+            if (!std::isfinite(loss)) {
+                failed_together = true;
+                fail_on_loss(model, step, loss);
+            }
+            model.backward(be);
+            if (distributed) {
+                // The whole gradient buffer (every parameter, one contiguous ParamSet buffer) in one
+                // all-reduce: the mean over the ranks of their shards' mean gradients.
+                const Timer t;
+                allreduce_mean(comm, params.grads());
+                r.comm_seconds += t.seconds();
+            }
+            const float norm = global_grad_norm(be, params);
+            if (!std::isfinite(norm)) {
+                failed_together = true;
+                fail_on_gradient(params, step, norm);
+            }
+            const double lr = cfg.lr.at(step + 1);   // step 0 is the first update: 1/warmup of the peak, not 0
+            opt.step(be, params, static_cast<float>(lr), clip_scale(norm, cfg.clip));
+
+            interval_sum += loss;
+            ++interval_steps;
+            r.tokens += B * model.targets_per_row();
+            const bool last = step + 1 == cfg.steps;
+            const bool eval = last || (cfg.eval_every > 0 && (step + 1) % cfg.eval_every == 0);
+            double val = std::nan("");
+            if (eval) {
+                val = evaluate_on(model, be, val_tokens, B, last ? 0 : cfg.eval_targets, comm);
+                r.train_loss = interval_sum / static_cast<double>(interval_steps);
+                r.val_loss = val;
+                interval_sum = 0;
+                interval_steps = 0;
+            }
+            if (csv) {
+                if (eval) csv->row(step + 1, loss, val, lr, norm);
+                else csv->row(step + 1, loss, "", lr, norm);
+            }
+            // Every rank's targets (each rank runs the same number).
+            const double tps = static_cast<double>(r.tokens * N) / std::max(1e-9, timer.seconds());
+            if (progress) {
+                Progress::Fields f{{"loss", loss, 3}, {"lr", lr, 5}, {"tok/s", tps, 0}};
+                if (eval) f.push_back({"val", val, 3});
+                progress->update(static_cast<double>(step + 1), f);
+            }
+            const bool save = lead && !cfg.checkpoint.empty() &&
+                              (last || (cfg.checkpoint_every > 0 && (step + 1) % cfg.checkpoint_every == 0));
+            if (save) save_training_checkpoint(cfg.checkpoint, model, opt, step + 1, loader_state());
+        }
+        if (progress) progress->finish({{"val", r.val_loss, 3}});
+        r.steps = step;
+        r.seconds = timer.seconds();
+        r.tokens_per_s = static_cast<double>(r.tokens) / std::max(1e-9, r.seconds);
+        r.global_tokens_per_s = r.tokens_per_s * static_cast<double>(N);
+        return r;
+    } catch (const std::exception& e) {
+        if (distributed && !failed_together) {
+            fmt::print(stderr, "rank {} of {}: {}\n", comm.rank(), N, e.what());
+            std::fflush(stderr);
+            comm.abort(1);
+        }
+        throw;
     }
-
-    std::optional<CsvWriter> csv;
-    if (!cfg.csv.empty()) csv.emplace(cfg.csv, std::vector<std::string>{"step", "train_loss", "val_loss", "lr", "grad_norm"});
-    std::optional<Progress> progress;
-    if (cfg.progress) progress.emplace(cfg.label, static_cast<double>(cfg.steps));
-
-    std::vector<std::int32_t> batch(B * W);
-    TrainResult r;
-    double interval_sum = 0;
-    std::size_t interval_steps = 0;
-    const Timer timer;
-    for (; step < cfg.steps; ++step) {
-        if (stateful) {
-            streams->next(batch);
-            if (streams->wrapped()) model.reset_state(be, B);   // the streams started over
-        } else {
-            windows->next(batch);
-        }
-        params.zero_grad();
-        const float loss = model.forward(be, batch, B);
-        if (!std::isfinite(loss)) fail_on_loss(model, step, loss);
-        model.backward(be);
-        const float norm = global_grad_norm(be, params);
-        if (!std::isfinite(norm)) fail_on_gradient(params, step, norm);
-        const double lr = cfg.lr.at(step + 1);   // step 0 is the first update: 1/warmup of the peak, not 0
-        opt.step(be, params, static_cast<float>(lr), clip_scale(norm, cfg.clip));
-
-        interval_sum += loss;
-        ++interval_steps;
-        r.tokens += B * model.targets_per_row();
-        const bool last = step + 1 == cfg.steps;
-        const bool eval = last || (cfg.eval_every > 0 && (step + 1) % cfg.eval_every == 0);
-        double val = std::nan("");
-        if (eval) {
-            val = evaluate(model, be, val_tokens, B, last ? 0 : cfg.eval_targets);
-            r.train_loss = interval_sum / static_cast<double>(interval_steps);
-            r.val_loss = val;
-            interval_sum = 0;
-            interval_steps = 0;
-        }
-        if (csv) {
-            if (eval) csv->row(step + 1, loss, val, lr, norm);
-            else csv->row(step + 1, loss, "", lr, norm);
-        }
-        const double tps = static_cast<double>(r.tokens) / std::max(1e-9, timer.seconds());
-        if (progress) {
-            Progress::Fields f{{"loss", loss, 3}, {"lr", lr, 5}, {"tok/s", tps, 0}};
-            if (eval) f.push_back({"val", val, 3});
-            progress->update(static_cast<double>(step + 1), f);
-        }
-        const bool save = !cfg.checkpoint.empty() &&
-                          (last || (cfg.checkpoint_every > 0 && (step + 1) % cfg.checkpoint_every == 0));
-        if (save) save_training_checkpoint(cfg.checkpoint, model, opt, step + 1, loader_state());
-    }
-    if (progress) progress->finish({{"val", r.val_loss, 3}});
-    r.steps = step;
-    r.seconds = timer.seconds();
-    r.tokens_per_s = static_cast<double>(r.tokens) / std::max(1e-9, r.seconds);
-    return r;
 }
 // [/book]
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/backend.hpp"
+#include "core/nn/distributed.hpp"
 #include "core/nn/loader.hpp"
 #include "core/nn/optimizer.hpp"
 #include "core/nn/params.hpp"
@@ -79,20 +80,40 @@ struct TrainConfig {
     std::filesystem::path resume;       // continue from this checkpoint (empty: start fresh)
     bool progress = true;
     std::string label = "train";
+    // The ranks that train this model together (data parallelism, ch08); null: this process alone.
+    // With N ranks, `batch` is the global batch: it must be a multiple of N, and each rank runs
+    // batch/N of its rows (see train()).
+    const Communicator* comm = nullptr;
 };
 
 struct TrainResult {
     std::size_t steps = 0;              // the step count reached
     double train_loss = 0;              // mean training loss of the last evaluation interval
     double val_loss = 0;                // at the end, on the whole validation split
-    double tokens_per_s = 0;            // training targets per second (this run's steps only)
+    double tokens_per_s = 0;            // training targets per second on this rank (this run's steps only)
     double seconds = 0;
-    std::size_t tokens = 0;             // training targets seen (this run)
+    std::size_t tokens = 0;             // training targets this rank saw (this run)
+    int ranks = 1;                      // the ranks that trained together
+    double global_tokens_per_s = 0;     // every rank's targets per second: tokens_per_s * ranks
+    double comm_seconds = 0;            // of `seconds`, the time in all-reduces (0 for one process)
 };
 
 // Trains `model` on `train`, evaluating on `val`. Stops with a ladder::Error naming the step and
 // the tensor when the loss or a gradient becomes NaN or Inf (the parameters are then those of
 // the step before, and a checkpoint is not overwritten).
+//
+// With cfg.comm of N > 1 ranks (every rank calls train() with the same config and data): rank 0's
+// parameters (and, on resume, the checkpoint rank 0 reads) are broadcast first; every rank then
+// draws the same global batch from the same seeded loader and runs rows [r*B, (r+1)*B) of it,
+// B = batch / N; the gradients and the loss are all-reduced to their mean over the ranks, which is
+// the global batch's mean (the shards are equal-sized), so clipping and the optimizer see the same
+// gradient on every rank and the replicas stay identical: N ranks train as one process with the
+// whole batch, up to the order of float sums. Validation is sharded (each rank evaluates its part
+// of the split, the sums are reduced). Only rank 0 writes the CSV, the checkpoints and progress.
+// An error on some ranks only (rank 0 cannot write its checkpoint) ends every rank (Communicator::
+// abort), since the others would wait for it forever; a NaN stop reaches every rank together and
+// is thrown on each. A stateful model trains on several ranks without checkpoints only (each rank
+// carries its own streams' state, which one checkpoint file does not hold yet).
 TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::int32_t> train,
                   std::span<const std::int32_t> val, const TrainConfig& cfg);
 
