@@ -82,6 +82,7 @@ struct PretrainOptions {
     std::string out = "runs/ch08/pretrain", resume;
     std::size_t layers = 4, embed = 128, heads = 4, context = 128, batch = 16, steps = 0;
     std::size_t checkpoint_every = 0, eval_every = 0, eval_targets = 20000;
+    std::size_t val_tokens = 0;   // validate on this many tokens taken evenly from the split (0: all)
     double lr = 6e-3;
     unsigned threads = 1;
     std::uint64_t seed = 42;
@@ -115,7 +116,8 @@ int pretrain_main(PretrainOptions& o) {
     cfg.csv = out.file("pretrain_loss.csv");
     cfg.checkpoint = out.file("pretrain.safetensors");
     cfg.resume = o.resume;
-    const TrainResult r = train(model, Backend(Device::cpu), data.train, data.val, cfg);
+    const std::vector<std::int32_t> val = o.val_tokens ? spread_subset(data.val, o.val_tokens, 256) : data.val;
+    const TrainResult r = train(model, Backend(Device::cpu), data.train, val, cfg);
     if (lead) {
         const nlohmann::json j{{"model", model.name()},       {"parameters", model.params().count()},
                                {"ranks", r.ranks},             {"threads_per_rank", o.threads},
@@ -294,6 +296,7 @@ int main(int argc, char** argv) {
     pre->add_option("--checkpoint-every", p.checkpoint_every, "save every N steps (and at the end)");
     pre->add_option("--eval-every", p.eval_every, "validate every N steps (default steps / 8)");
     pre->add_option("--eval-targets", p.eval_targets, "targets of the validations during the run")->capture_default_str();
+    pre->add_option("--val-tokens", p.val_tokens, "validate on this many tokens of the split (default all)");
     pre->add_option("--resume", p.resume, "continue from this checkpoint");
     pre->add_option("--threads", p.threads, "BLAS threads per rank")->capture_default_str();
     pre->add_option("--seed", p.seed, "the initialisation's and the loader's seed")->capture_default_str();
