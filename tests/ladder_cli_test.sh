@@ -9,7 +9,7 @@ L="$1/ladder"
 fail() { echo "FAIL: $*"; exit 1; }
 
 help=$("$L" --help) || fail "--help exited $?"
-for c in setup chapters build run generate test exercise compare bench data book gpu-bundle clean; do
+for c in setup chapters build run generate compress decompress test exercise compare bench data book gpu-bundle clean; do
   [[ "$help" == *$'\n'"  $c "* ]] || fail "--help does not list '$c'"
 done
 
