@@ -52,6 +52,7 @@ void ArithEncoder::put_bit_with_pending(unsigned bit) {
     for (; pending_ > 0; --pending_) put_bit(bit ^ 1u);
 }
 
+// [book:arith-encode]
 void ArithEncoder::encode(std::uint32_t cum_low, std::uint32_t freq, std::uint32_t total) {
     check_symbol(cum_low, freq, total);
     const std::uint64_t width = high_ - low_ + 1;   // <= 2^63 and > 2^61: fits, and step >= 2^30
@@ -76,6 +77,7 @@ void ArithEncoder::encode(std::uint32_t cum_low, std::uint32_t freq, std::uint32
         high_ = 2 * high_ + 1;
     }
 }
+// [/book]
 
 std::vector<std::uint8_t> ArithEncoder::finish() {
     // After renormalisation low < 1/4 <= 1/2 <= high, or low < 1/2 < 3/4 <= high. Two bits
