@@ -137,7 +137,7 @@ struct Options {
     CommonOptions common;
     DataFlags data;
     std::string leaderboard, resume;
-    double budget = 300;          // seconds of the main pre-training (the grid and the coder come on top)
+    double budget = 600;          // seconds of the main pre-training (the grid and the coder come on top)
     std::size_t steps = 0;        // instead of the budget
     std::size_t compress_bytes = 0;   // validation bytes through the coder (default 16384; 1024 with --quick)
     bool grid = true, compress = true, progress = true;
