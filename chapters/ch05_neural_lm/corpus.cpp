@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -133,6 +134,17 @@ LmData build_lm_data(std::string_view train_text, std::string_view val_text, con
     return load_lm_data(dir);
 }
 
+// The directory as an earlier run built it with the same split, or nothing (a directory written
+// by another split is rebuilt rather than trusted); another vocabulary there is an error.
+std::optional<LmData> built_before(const fs::path& dir, const std::string& split_rule, std::size_t vocab) {
+    if (!complete(dir) || manifest_value(dir, "split") != split_rule) return std::nullopt;
+    LmData d = load_lm_data(dir);
+    LADDER_CHECK(d.vocab() == vocab,
+                 "{} holds a vocabulary of {} tokens, not the {} asked for: remove the directory to rebuild it",
+                 dir.string(), d.vocab(), vocab);
+    return d;
+}
+
 }  // namespace
 
 LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std::string& name,
@@ -140,13 +152,7 @@ LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std
     LADDER_CHECK(opts.val_fraction > 0 && opts.val_fraction < 1, "the validation fraction {} is not in (0, 1)",
                  opts.val_fraction);
     const std::string split_rule = fmt::format("every {}th block of up to 64 lines", std::lround(1.0 / opts.val_fraction));
-    if (complete(dir) && manifest_value(dir, "split") == split_rule) {
-        LmData d = load_lm_data(dir);
-        LADDER_CHECK(d.vocab() == opts.vocab,
-                     "{} holds a vocabulary of {} tokens, not the {} asked for: remove the directory to rebuild it",
-                     dir.string(), d.vocab(), opts.vocab);
-        return d;
-    }
+    if (auto d = built_before(dir, split_rule, opts.vocab)) return std::move(*d);
     LADDER_CHECK(fs::exists(text_path), "the text {} is missing: `./ladder data kjv` fetches it", text_path.string());
     const std::string text = read_file(text_path);
     const Split split = split_text(text, opts.val_fraction);
@@ -161,13 +167,7 @@ LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std
 LmData prepare_split_lm_data(const fs::path& train_path, const fs::path& val_path, const fs::path& dir,
                              const std::string& name, const PrepareOptions& opts) {
     const std::string split_rule = "given: " + train_path.filename().string() + " / " + val_path.filename().string();
-    if (complete(dir) && manifest_value(dir, "split") == split_rule) {
-        LmData d = load_lm_data(dir);
-        LADDER_CHECK(d.vocab() == opts.vocab,
-                     "{} holds a vocabulary of {} tokens, not the {} asked for: remove the directory to rebuild it",
-                     dir.string(), d.vocab(), opts.vocab);
-        return d;
-    }
+    if (auto d = built_before(dir, split_rule, opts.vocab)) return std::move(*d);
     for (const fs::path& p : {train_path, val_path})
         LADDER_CHECK(fs::exists(p), "the text {} is missing: `./ladder data pretrain` builds the corpus", p.string());
     const std::string train = read_file(train_path), val = read_file(val_path);
