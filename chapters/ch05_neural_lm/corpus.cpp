@@ -166,10 +166,14 @@ LmData prepare_lm_data(const fs::path& text_path, const fs::path& dir, const std
 
 LmData prepare_split_lm_data(const fs::path& train_path, const fs::path& val_path, const fs::path& dir,
                              const std::string& name, const PrepareOptions& opts) {
-    const std::string split_rule = "given: " + train_path.filename().string() + " / " + val_path.filename().string();
-    if (auto d = built_before(dir, split_rule, opts.vocab)) return std::move(*d);
     for (const fs::path& p : {train_path, val_path})
         LADDER_CHECK(fs::exists(p), "the text {} is missing: `./ladder data pretrain` builds the corpus", p.string());
+    // The texts' sizes in the rule: token files made from an earlier version of the corpus (its
+    // recipe changed) are rebuilt, not trusted.
+    const std::string split_rule = fmt::format("given: {} ({} bytes) / {} ({} bytes)", train_path.filename().string(),
+                                               fs::file_size(train_path), val_path.filename().string(),
+                                               fs::file_size(val_path));
+    if (auto d = built_before(dir, split_rule, opts.vocab)) return std::move(*d);
     const std::string train = read_file(train_path), val = read_file(val_path);
     LADDER_CHECK(!train.empty() && !val.empty(), "{} or {} is empty", train_path.string(), val_path.string());
     return build_lm_data(train, val, dir, name, opts,

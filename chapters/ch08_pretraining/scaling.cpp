@@ -91,13 +91,13 @@ struct Point {
 // [book:scaling-grid]
 nlohmann::json scaling_grid(const ch05::LmData& data, const Backend& be, bool quick, std::uint64_t seed,
                             const RunDir& out) {
-    const std::size_t V = data.vocab(), T = quick ? 16 : 64, B = quick ? 4 : 16, steps = quick ? 20 : 400;
-    // Three widths (and depths) of ~25k, ~100k and ~800k non-embedding parameters, on three
-    // amounts of distinct text; every run takes the same steps, so the smallest data is seen ~16
-    // times over (where memorising shows) and the largest a quarter of once.
+    const std::size_t V = data.vocab(), T = quick ? 16 : 64, B = quick ? 4 : 16, steps = quick ? 20 : 800;
+    // Three widths of ~25k, ~100k and ~400k non-embedding parameters (two blocks each), on three
+    // amounts of distinct text; every run takes the same 800 steps, so the smallest data is seen
+    // ~33 times over (where memorising shows) and the largest half of once.
     const std::vector<Gpt2Config> models =
         quick ? std::vector{gpt(V, 1, 16, 2, T), gpt(V, 1, 32, 2, T)}
-              : std::vector{gpt(V, 2, 32, 2, T), gpt(V, 2, 64, 2, T), gpt(V, 4, 128, 4, T)};
+              : std::vector{gpt(V, 2, 32, 2, T), gpt(V, 2, 64, 2, T), gpt(V, 2, 128, 4, T)};
     const std::vector<std::size_t> sizes =
         quick ? std::vector<std::size_t>{512, 2048} : std::vector<std::size_t>{25'000, 200'000, 1'600'000};
     // One validation sample for every point (the same bytes), and each training subset's own
