@@ -95,7 +95,8 @@ std::string find_mpirun();
 std::vector<std::string> mpirun_command(int ranks, const std::string& program, const std::vector<std::string>& args);
 
 // ---- NCCL: where the GPU all-reduce plugs in ----
-// Not built here (NCCL is not a Debian package of this machine). A NcclCommunicator would be one
+// Not built yet: NCCL ships with the CUDA Toolkit (/usr/local/cuda on these machines, not a Debian
+// package), but no GPU was at hand to run it on, so it waits for one. A NcclCommunicator would be one
 // more subclass: rank() and size() from MPI (mpirun still starts the processes, one per GPU; rank
 // 0 makes an ncclUniqueId and broadcasts it over MPI, then every rank calls ncclCommInitRank),
 // allreduce_sum as ncclAllReduce(ncclFloat, ncclSum) on the parameters' CUDA stream, broadcast as
