@@ -10,7 +10,6 @@
 //   ch08 compress / decompress   a text file through the model and the arithmetic coder
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,7 +28,6 @@
 #include "core/blas_info.hpp"
 #include "core/cli.hpp"
 #include "core/error.hpp"
-#include "core/fileio.hpp"
 #include "core/nn/distributed.hpp"
 #include "core/nn/leaderboard.hpp"
 #include "core/nn/train.hpp"
@@ -102,9 +100,6 @@ int pretrain_main(PretrainOptions& o) {
     comm.barrier();
     const ch05::LmData data = pretrain_data(o.data, out.path());
     const std::size_t steps = o.steps ? o.steps : (o.data.quick ? 40 : 1000);
-    LADDER_CHECK(o.batch % static_cast<std::size_t>(comm.size()) == 0,
-                 "pretrain: the batch of {} rows does not split over {} ranks: pass a --batch that {} divides", o.batch,
-                 comm.size(), comm.size());
     Gpt2 model(gpt(data.vocab(), o.layers, o.embed, o.heads, o.context), Device::cpu, o.seed);
     TrainConfig cfg = recipe(steps, o.batch, o.lr, o.seed);
     if (o.eval_every) cfg.eval_every = o.eval_every;
@@ -147,7 +142,7 @@ struct Trained : ch05::TrainedRun {
     std::unique_ptr<Gpt2> model;
 };
 
-// How many steps of `batch` rows fit in `seconds`: three timed steps of a fresh copy of the model.
+// How many steps of `batch` rows fit in `seconds`: four timed steps of a fresh copy of the model.
 std::size_t steps_for_budget(const Gpt2Config& c, const TrainConfig& t, const ch05::LmData& data, const Backend& be,
                              double seconds) {
     Gpt2 probe(c, be.device(), 1);

@@ -122,7 +122,8 @@ CompressedText compress_text(LanguageModel& model, const Backend& be, const tok:
                      "at byte {} of {} ({} bytes come back)",
                      at, text.size(), back.size());
     }
-    c.file = compress_tokens(model, be, c.tokens, CompressHeader{hash, text.size(), fnv1a64(text)});
+    c.file = compress_tokens(model, be, c.tokens, CompressHeader{hash, text.size(), fnv1a64(text)}, kFrequencyTotal,
+                             &c.ideal);
     return c;
 }
 
@@ -167,7 +168,7 @@ CompressReport compress_report(LanguageModel& model, const tok::BpeTokenizer& to
     r.compress_seconds = t.seconds();
     r.tokens = c.tokens.size();
     r.bytes_out = c.file.size();
-    r.ideal = ideal_bits(model, be, c.tokens);
+    r.ideal = c.ideal;
     t.reset();
     const std::string back = decompress_text(model, be, tokenizer, c.file, hash);
     r.decompress_seconds = t.seconds();
@@ -184,9 +185,7 @@ int run_compress(const CompressOptions& o) {
     Timer t;
     const CompressedText c = compress_text(*l.gpt2.model, be, l.tokenizer, text, l.hash);
     const double seconds = t.seconds();
-    // A second pass over the tokens for what the model says they cost: it doubles the work, and
-    // it is what tells the reader how close the file came to the model's cross-entropy.
-    const IdealBits ideal = ideal_bits(*l.gpt2.model, be, c.tokens);
+    const IdealBits& ideal = c.ideal;   // how close the file came to the model's cross-entropy
     write_file_atomic(o.output, as_string(c.file));
     const double file_bits = 8.0 * static_cast<double>(c.file.size());
     fmt::print("compress: {} bytes, {} tokens -> {} bytes ({} of them the header) in {:.2f} s: {:.3f} bits/byte; the "

@@ -52,11 +52,13 @@ ModelHash checkpoint_sha256(const std::filesystem::path& path);
 
 // [book:compress-text]
 // The tokens of `text` and the compressed file coding them with `model`, whose checkpoint is
-// `hash`. Throws a ladder::Error when the tokenizer's vocabulary is not the model's or when
+// `hash`, and what the tokens should cost under the model (ideal_bits, from the coding pass
+// itself). Throws a ladder::Error when the tokenizer's vocabulary is not the model's or when
 // decoding the tokens does not give `text` back.
 struct CompressedText {
     std::vector<std::int32_t> tokens;
     std::vector<std::uint8_t> file;
+    IdealBits ideal;
 };
 CompressedText compress_text(LanguageModel& model, const Backend& be, const tok::BpeTokenizer& tokenizer,
                              std::string_view text, const ModelHash& hash);

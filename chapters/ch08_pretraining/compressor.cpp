@@ -107,6 +107,26 @@ void check_tokens(std::span<const std::int32_t> tokens, std::uint32_t vocab) {
                      vocab);
 }
 
+// The ideal code lengths of `n` tokens before any is counted: the first one is 1 of V, uniformly.
+IdealBits start_bits(std::uint32_t vocab, std::uint32_t total, std::size_t n) {
+    IdealBits bits;
+    bits.vocab = vocab;
+    bits.total = total;
+    bits.tokens = n;
+    if (n > 0) bits.exact = bits.quantised = std::log2(static_cast<double>(vocab));
+    return bits;
+}
+
+// Adds the cost of `token` under the logits and the frequencies they were quantised to.
+void add_bits(IdealBits& bits, std::span<const float> logits, std::span<const std::uint32_t> freqs,
+              std::int32_t token) {
+    const auto t = static_cast<std::size_t>(token);
+    const LogSoftmax s = log_softmax(logits);
+    // -log2 p in log space: exp of a very negative logit would underflow to 0 and give inf.
+    bits.exact += (s.log_sum - (static_cast<double>(logits[t]) - s.max)) / std::log(2.0);
+    bits.quantised += std::log2(static_cast<double>(bits.total) / static_cast<double>(freqs[t]));
+}
+
 }  // namespace
 
 std::vector<std::uint32_t> quantize_distribution(std::span<const float> logits, std::uint32_t total) {
@@ -200,9 +220,10 @@ NumericsProbe numerics_fingerprint(LanguageModel& model, const Backend& be, std:
 
 std::vector<std::uint8_t> compress_tokens(LanguageModel& model, const Backend& be,
                                           std::span<const std::int32_t> tokens, const CompressHeader& h,
-                                          std::uint32_t total) {
+                                          std::uint32_t total, IdealBits* ideal) {
     const NumericsProbe probe = numerics_fingerprint(model, be, total);
     check_tokens(tokens, probe.vocab);
+    if (ideal) *ideal = start_bits(probe.vocab, total, tokens.size());
 
     ArithEncoder enc;
     if (!tokens.empty()) {
@@ -212,6 +233,7 @@ std::vector<std::uint8_t> compress_tokens(LanguageModel& model, const Backend& b
             const std::vector<float> logits = next_checked(model, be, tokens[i - 1], probe.vocab, i - 1);
             const std::vector<std::uint32_t> freqs = quantize_distribution(logits, total);
             enc.encode(cumulative_below(freqs, tokens[i]), freqs[static_cast<std::size_t>(tokens[i])], total);
+            if (ideal) add_bits(*ideal, logits, freqs, tokens[i]);
         }
     }
     const std::vector<std::uint8_t> payload = enc.finish();
@@ -322,23 +344,15 @@ void verify_text(const CompressedInfo& info, std::string_view text) {
 
 IdealBits ideal_bits(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
                      std::uint32_t total) {
-    IdealBits bits;
-    bits.vocab = model_vocab(model, be);
-    bits.total = total;
-    bits.tokens = tokens.size();
-    check_total(bits.vocab, total);
-    check_tokens(tokens, bits.vocab);
+    const std::uint32_t vocab = model_vocab(model, be);
+    check_total(vocab, total);
+    check_tokens(tokens, vocab);
+    IdealBits bits = start_bits(vocab, total, tokens.size());
     if (tokens.empty()) return bits;
-    bits.exact = bits.quantised = std::log2(static_cast<double>(bits.vocab));
     model.start_generation(be);
     for (std::size_t i = 1; i < tokens.size(); ++i) {
-        const std::vector<float> logits = next_checked(model, be, tokens[i - 1], bits.vocab, i - 1);
-        const auto t = static_cast<std::size_t>(tokens[i]);
-        const LogSoftmax s = log_softmax(logits);
-        // -log2 p in log space: exp of a very negative logit would underflow to 0 and give inf.
-        bits.exact += (s.log_sum - (static_cast<double>(logits[t]) - s.max)) / std::log(2.0);
-        const std::vector<std::uint32_t> freqs = quantize_distribution(logits, total);
-        bits.quantised += std::log2(static_cast<double>(total) / static_cast<double>(freqs[t]));
+        const std::vector<float> logits = next_checked(model, be, tokens[i - 1], vocab, i - 1);
+        add_bits(bits, logits, quantize_distribution(logits, total), tokens[i]);
     }
     return bits;
 }

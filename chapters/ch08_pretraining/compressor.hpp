@@ -110,11 +110,27 @@ struct NumericsProbe {
 };
 NumericsProbe numerics_fingerprint(LanguageModel& model, const Backend& be, std::uint32_t total = kFrequencyTotal);
 
+// What the tokens should cost under the model, for comparing with the file: `exact` sums
+// -log2 p of each token under the double softmax of the logits (the model's cross-entropy in
+// bits, summed), `quantised` sums -log2(f / T) of the frequencies actually coded. The first token
+// costs log2 V in both. The bounds:
+//   quantised <= exact + tokens * quantisation_bound_bits_per_token(V, T)
+//   payload bits <= payload_bound_bits(quantised, tokens, T) = quantised + tokens * 1.1e-11 + 9
+// (the first token's total is V <= T, whose excess is smaller still).
+struct IdealBits {
+    double exact = 0;
+    double quantised = 0;
+    std::size_t tokens = 0;
+    std::uint32_t vocab = 0;
+    std::uint32_t total = 0;
+};
+
 // Codes `tokens` (each in [0, V), V the length of the model's logits) with the model and
-// returns the whole file. Restarts the model's generation state.
+// returns the whole file. Restarts the model's generation state. When `ideal` is given it gets
+// what ideal_bits returns for the tokens, from the same pass over the model (no second one).
 std::vector<std::uint8_t> compress_tokens(LanguageModel& model, const Backend& be,
                                           std::span<const std::int32_t> tokens, const CompressHeader& h,
-                                          std::uint32_t total = kFrequencyTotal);
+                                          std::uint32_t total = kFrequencyTotal, IdealBits* ideal = nullptr);
 
 // Parses and checks a file's header: throws a ladder::Error for a file shorter than the header,
 // a wrong magic, an unknown version, a bad V or T, and a payload shorter (truncated) or longer
@@ -132,20 +148,7 @@ std::vector<std::int32_t> decompress_tokens(LanguageModel& model, const Backend&
 // Checks the text the caller decoded the tokens to against the file's byte count and checksum.
 void verify_text(const CompressedInfo& info, std::string_view text);
 
-// What the tokens should cost under the model, for comparing with the file: `exact` sums
-// -log2 p of each token under the double softmax of the logits (the model's cross-entropy in
-// bits, summed), `quantised` sums -log2(f / T) of the frequencies actually coded. The first token
-// costs log2 V in both. The bounds:
-//   quantised <= exact + tokens * quantisation_bound_bits_per_token(V, T)
-//   payload bits <= payload_bound_bits(quantised, tokens, T) = quantised + tokens * 1.1e-11 + 9
-// (the first token's total is V <= T, whose excess is smaller still).
-struct IdealBits {
-    double exact = 0;
-    double quantised = 0;
-    std::size_t tokens = 0;
-    std::uint32_t vocab = 0;
-    std::uint32_t total = 0;
-};
+// The tokens' ideal cost (IdealBits above) from a pass of the model of its own.
 IdealBits ideal_bits(LanguageModel& model, const Backend& be, std::span<const std::int32_t> tokens,
                      std::uint32_t total = kFrequencyTotal);
 

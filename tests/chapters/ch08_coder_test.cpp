@@ -306,6 +306,13 @@ TEST_CASE("a language model compresses and decompresses tokens exactly, within t
 
         const IdealBits bits = ideal_bits(model, be, tokens);
         CHECK(bits.tokens == n);
+        // The coding pass's own count is the separate pass's, to the bit (the same model calls).
+        IdealBits in_pass;
+        compress_tokens(model, be, tokens, header_for(text, hash), kFrequencyTotal, &in_pass);
+        CHECK(in_pass.exact == bits.exact);
+        CHECK(in_pass.quantised == bits.quantised);
+        CHECK(in_pass.tokens == n);
+        CHECK(in_pass.vocab == bits.vocab);
         CHECK(bits.quantised <= bits.exact + static_cast<double>(n) * quantisation_bound_bits_per_token(300) + 1e-6);
         const double payload_bits = 8.0 * static_cast<double>(info.payload_bytes);
         CHECK(payload_bits > bits.quantised);

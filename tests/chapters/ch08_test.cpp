@@ -163,6 +163,6 @@ TEST_CASE("ch08 names what is wrong with its input", "[ch08]") {
                                                             "--out", (dir / "mpi").string()}))
             cmd += "'" + w + "' ";
         REQUIRE(shell(cmd + "> " + log.string() + " 2>&1") != 0);
-        REQUIRE_THAT(read_file(log), Catch::Contains("the batch of 3 rows does not split over 2 ranks"));
+        REQUIRE_THAT(read_file(log), Catch::Contains("the global batch of 3 rows does not split evenly over 2 ranks"));
     }
 }
