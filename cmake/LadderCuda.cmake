@@ -13,8 +13,17 @@ if(LADDER_CUDA)
     # cuBLAS use too. (CMake's default for .cu targets is the static one: two runtimes.)
     set(CMAKE_CUDA_RUNTIME_LIBRARY Shared)
     if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
-      # Turing, Ampere, Hopper. `native` fails on machines without a GPU.
-      set(CMAKE_CUDA_ARCHITECTURES "75;80;90" CACHE STRING "CUDA architectures")
+      # With a GPU, its own architecture (`native`, which CMake asks the driver for). Without
+      # one the kernels can only be compiled, never run, so one architecture is enough to
+      # check them: Hopper's, the GPU `./ladder gpu-bundle` builds for. (Three architectures
+      # cost nvcc three device passes per .cu file, a minute of every CI run.)
+      execute_process(COMMAND nvidia-smi --query-gpu=compute_cap --format=csv,noheader
+                      RESULT_VARIABLE ladder_smi_rc OUTPUT_VARIABLE ladder_smi_caps ERROR_QUIET)
+      if(ladder_smi_rc EQUAL 0 AND ladder_smi_caps MATCHES "[0-9]")
+        set(CMAKE_CUDA_ARCHITECTURES native CACHE STRING "CUDA architectures")
+      else()
+        set(CMAKE_CUDA_ARCHITECTURES 90 CACHE STRING "CUDA architectures (no GPU found: compiled, not run)")
+      endif()
     endif()
     enable_language(CUDA)
     set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")

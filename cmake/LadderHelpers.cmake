@@ -65,6 +65,9 @@ function(ladder_add_test name)
   target_link_libraries(${name} PRIVATE ladder_catch_main ${T_LIBS} ladder_core ladder_options ladder_warnings)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   set_property(GLOBAL APPEND PROPERTY LADDER_TEST_TARGETS ${name})
+  foreach(label IN LISTS T_LABELS)
+    set_property(GLOBAL APPEND PROPERTY LADDER_TEST_TARGETS_${label} ${name})
+  endforeach()
   catch_discover_tests(${name}
     TEST_PREFIX "${name}: "
     PROPERTIES SKIP_REGULAR_EXPRESSION "SKIPPED:" LABELS "${T_LABELS}")
