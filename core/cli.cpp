@@ -116,6 +116,11 @@ std::string CsvWriter::field(const std::string& s) {
     return q + "\"";
 }
 
+std::filesystem::path repo_path(const std::string& relative) {
+    if (std::filesystem::exists(relative)) return relative;
+    return std::filesystem::path(LADDER_SOURCE_DIR) / relative;
+}
+
 RunDir::RunDir(const std::filesystem::path& dir) : dir_(dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);

@@ -124,4 +124,9 @@ private:
     std::filesystem::path dir_;
 };
 
+// A file of the repository (data/samples/..., data/ch03_questions.txt): the working directory's
+// copy when there is one (./ladder runs from the root), else the source tree this program was
+// built from, so a chapter program finds its samples wherever it is started.
+std::filesystem::path repo_path(const std::string& relative);
+
 }  // namespace ladder

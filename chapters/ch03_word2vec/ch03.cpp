@@ -31,13 +31,6 @@ struct Options {
     bool dim_given = false;
 };
 
-// A path relative to the repository: the working directory's copy when there is one
-// (./ladder runs from the root), else the source tree this program was built from.
-fs::path repo_path(const std::string& rel) {
-    if (fs::exists(rel)) return rel;
-    return fs::path(LADDER_SOURCE_DIR) / rel;
-}
-
 fs::path default_corpus() {
     const fs::path corpus = "data/cache/ch03/corpus.txt";
     if (fs::exists(corpus)) return corpus;

@@ -35,7 +35,6 @@ struct BenchOptions {
     std::vector<unsigned> threads{1, 2};
 };
 
-fs::path repo_path(const std::string& rel) { return fs::exists(rel) ? fs::path(rel) : fs::path(LADDER_SOURCE_DIR) / rel; }
 
 struct Stat {
     double min = 0, median = 0;

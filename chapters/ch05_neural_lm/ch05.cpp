@@ -41,11 +41,6 @@ struct Options {
     std::string prompt = "And God said";
 };
 
-fs::path repo_path(const std::string& rel) {
-    if (fs::exists(rel)) return rel;
-    return fs::path(LADDER_SOURCE_DIR) / rel;
-}
-
 // The model and training settings of one run (the defaults, then the flags).
 struct Plan {
     ModelConfig model;

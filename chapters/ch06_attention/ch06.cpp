@@ -43,11 +43,6 @@ struct Options {
     std::size_t max_scaling_T = 0;     // 0: 4096 (256 with --quick)
 };
 
-fs::path repo_path(const std::string& rel) {
-    if (fs::exists(rel)) return rel;
-    return fs::path(LADDER_SOURCE_DIR) / rel;
-}
-
 struct Plan {
     AttentionConfig model;
     TrainConfig train;

@@ -43,11 +43,6 @@ struct Options {
     std::string prompt = "And God said";
 };
 
-fs::path repo_path(const std::string& rel) {
-    if (fs::exists(rel)) return rel;
-    return fs::path(LADDER_SOURCE_DIR) / rel;
-}
-
 struct Plan {
     Gpt2Config model;
     TrainConfig train;
@@ -62,19 +57,11 @@ Plan default_plan(std::size_t V, bool quick) {
     m.heads = quick ? 2 : 4;
     m.embed = quick ? 32 : 128;
     m.context = quick ? 16 : 64;
-    TrainConfig& t = p.train;
-    t.optimizer.kind = OptimizerKind::adamw;
-    t.optimizer.adamw.weight_decay = 0.1f;   // GPT-2's recipe, on the 2-D weights only
-    t.optimizer.adamw.beta2 = 0.95f;
-    t.clip = 1.0f;
-    t.lr.kind = LrSchedule::Kind::cosine;
     // Peak lr measured at 1200 steps (val loss): 3e-3 3.488, 6e-3 3.453, 1e-2 3.493. Twice
-    // chapter 6's steps: the MLP's weights take longer to pay for themselves.
-    t.lr.lr = 6e-3;
-    t.batch = quick ? 8 : 32;                // B x T = 2048 targets a step, as chapter 6
-    t.steps = quick ? 60 : 2400;
-    t.lr.min_lr = t.lr.lr / 10;
-    t.lr.warmup = t.steps / 20;
+    // chapter 6's steps: the MLP's weights take longer to pay for themselves. B x T = 2048
+    // targets a step, as chapter 6.
+    p.train = gpt2_recipe(quick ? 60 : 2400, quick ? 8 : 32, 6e-3);
+    TrainConfig& t = p.train;
     t.eval_every = std::max<std::size_t>(1, t.steps / 6);
     t.eval_targets = quick ? 0 : 40000;
     return p;

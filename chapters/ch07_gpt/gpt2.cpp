@@ -411,4 +411,20 @@ std::vector<float> Gpt2::next_logits(const Backend& be, std::int32_t token) {
     return feed(be, t);
 }
 
+TrainConfig gpt2_recipe(std::size_t steps, std::size_t batch, double lr) {
+    TrainConfig t;
+    t.optimizer.kind = OptimizerKind::adamw;
+    t.optimizer.adamw.weight_decay = 0.1f;
+    t.optimizer.adamw.beta2 = 0.95f;
+    t.clip = 1.0f;
+    t.lr.kind = LrSchedule::Kind::cosine;
+    t.lr.lr = lr;
+    t.lr.min_lr = lr / 10;
+    t.steps = steps;
+    t.lr.total = steps;
+    t.lr.warmup = std::max<std::size_t>(1, steps / 20);
+    t.batch = batch;
+    return t;
+}
+
 }  // namespace ladder::ch07

@@ -122,4 +122,12 @@ private:
     Tensor dec_ids_, dec_pos_, dec_rows_, dec_x0_, dec_x1_, dec_lnf_, dec_meanf_, dec_rstdf_, dec_logits_;
 };
 
+// [book:gpt2-recipe]
+// GPT-2's way of training, for `steps` steps of `batch` rows: AdamW with weight decay 0.1 (on the
+// 2-D weights only; ParamSet marks them) and beta2 = 0.95, the gradient clipped to a global norm
+// of 1, and the learning rate warmed up over the first 1/20 of the steps, then decayed along a
+// cosine from `lr` to lr / 10. Chapter 8 pre-trains with the same recipe.
+TrainConfig gpt2_recipe(std::size_t steps, std::size_t batch, double lr);
+// [/book]
+
 }  // namespace ladder::ch07

@@ -39,11 +39,6 @@ namespace fs = std::filesystem;
 using ch07::Gpt2;
 using ch07::Gpt2Config;
 
-fs::path repo_path(const std::string& rel) {
-    if (fs::exists(rel)) return rel;
-    return fs::path(LADDER_SOURCE_DIR) / rel;
-}
-
 // ---- the data ----
 
 struct DataFlags {
@@ -84,12 +79,17 @@ struct PretrainOptions {
     double lr = 6e-3;
     unsigned threads = 1;
     std::uint64_t seed = 42;
+    std::string backend = "cpu";
     bool progress = true;
 };
 
 // [book:ch08-pretrain]
 int pretrain_main(PretrainOptions& o) {
-    const Communicator& comm = world();
+    // The communicator first: on cuda under mpirun it picks each rank's GPU before anything
+    // else touches one.
+    const Device device = parse_device(o.backend);
+    const Communicator& comm = world(device);
+    const Backend be(device);
     const bool lead = comm.rank() == 0;
     set_blas_threads(o.threads);
     const RunDir out(o.out);
@@ -100,7 +100,7 @@ int pretrain_main(PretrainOptions& o) {
     comm.barrier();
     const ch05::LmData data = pretrain_data(o.data, out.path());
     const std::size_t steps = o.steps ? o.steps : (o.data.quick ? 40 : 1000);
-    Gpt2 model(gpt(data.vocab(), o.layers, o.embed, o.heads, o.context), Device::cpu, o.seed);
+    Gpt2 model(gpt(data.vocab(), o.layers, o.embed, o.heads, o.context), device, o.seed);
     TrainConfig cfg = recipe(steps, o.batch, o.lr, o.seed);
     if (o.eval_every) cfg.eval_every = o.eval_every;
     cfg.eval_targets = o.eval_targets;
@@ -112,9 +112,10 @@ int pretrain_main(PretrainOptions& o) {
     cfg.checkpoint = out.file("pretrain.safetensors");
     cfg.resume = o.resume;
     const std::vector<std::int32_t> val = o.val_tokens ? spread_subset(data.val, o.val_tokens, 256) : data.val;
-    const TrainResult r = train(model, Backend(Device::cpu), data.train, val, cfg);
+    const TrainResult r = train(model, be, data.train, val, cfg);
     if (lead) {
         const nlohmann::json j{{"model", model.name()},       {"parameters", model.params().count()},
+                               {"backend", o.backend},         {"communicator", comm.name()},
                                {"ranks", r.ranks},             {"threads_per_rank", o.threads},
                                {"batch", o.batch},             {"steps", r.steps},
                                {"tokens_per_s", r.tokens_per_s}, {"global_tokens_per_s", r.global_tokens_per_s},
@@ -295,6 +296,8 @@ int main(int argc, char** argv) {
     pre->add_option("--resume", p.resume, "continue from this checkpoint");
     pre->add_option("--threads", p.threads, "BLAS threads per rank")->capture_default_str();
     pre->add_option("--seed", p.seed, "the initialisation's and the loader's seed")->capture_default_str();
+    pre->add_option("--backend", p.backend, "cpu | simt | cuda (under mpirun, cuda ranks all-reduce with NCCL)")
+        ->capture_default_str();
     pre->add_flag("--no-progress", [&](std::int64_t) { p.progress = p.data.progress = false; }, "no progress lines");
 
     ch08::CompressCommands compress(app);

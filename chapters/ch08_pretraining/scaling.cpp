@@ -20,18 +20,7 @@ Gpt2Config gpt(std::size_t V, std::size_t layers, std::size_t embed, std::size_t
 }
 
 TrainConfig recipe(std::size_t steps, std::size_t batch, double lr, std::uint64_t seed) {
-    TrainConfig t;
-    t.optimizer.kind = OptimizerKind::adamw;
-    t.optimizer.adamw.weight_decay = 0.1f;
-    t.optimizer.adamw.beta2 = 0.95f;
-    t.clip = 1.0f;
-    t.lr.kind = LrSchedule::Kind::cosine;
-    t.lr.lr = lr;
-    t.lr.min_lr = lr / 10;
-    t.steps = steps;
-    t.lr.total = steps;
-    t.lr.warmup = std::max<std::size_t>(1, steps / 20);
-    t.batch = batch;
+    TrainConfig t = ch07::gpt2_recipe(steps, batch, lr);
     t.eval_every = std::max<std::size_t>(1, steps / 8);
     t.seed = seed;
     return t;

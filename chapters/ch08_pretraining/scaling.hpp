@@ -22,8 +22,9 @@ namespace ladder::ch08 {
 
 ch07::Gpt2Config gpt(std::size_t V, std::size_t layers, std::size_t embed, std::size_t heads, std::size_t context);
 
-// Chapter 7's recipe (AdamW, decay 0.1 on the 2-D weights, beta2 0.95, 5% warmup then cosine to a
-// tenth of `lr`, clipping at 1), for `steps` steps of `batch` rows; validation every steps / 8.
+// Chapter 7's recipe (ch07::gpt2_recipe: AdamW, decay 0.1 on the 2-D weights, beta2 0.95, 5%
+// warmup, cosine to a tenth of `lr`, clipping at 1) for `steps` steps of `batch` rows, validated
+// every steps / 8.
 TrainConfig recipe(std::size_t steps, std::size_t batch, double lr, std::uint64_t seed);
 
 // Parameters outside the two embeddings: what the scaling laws count (Kaplan et al. 2020), since

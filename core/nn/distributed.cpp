@@ -1,5 +1,6 @@
 // core/nn/distributed.cpp: the single process, the MPI transport (compiled when CMake found MPI:
-// LADDER_HAVE_MPI), world(), and finding mpirun. Contracts in distributed.hpp. Introduced in ch08.
+// LADDER_HAVE_MPI), NCCL on top of it (a CUDA build that found NCCL: LADDER_HAVE_NCCL), world(),
+// and finding mpirun. Contracts in distributed.hpp. Introduced in ch08.
 #include "core/nn/distributed.hpp"
 
 #include <algorithm>
@@ -18,6 +19,10 @@
 #ifdef LADDER_HAVE_MPI
 #define OMPI_SKIP_MPICXX 1   // the C API only: the C++ bindings need libmpi_cxx, which we do not link
 #include <mpi.h>
+#endif
+#ifdef LADDER_HAVE_NCCL
+#include <cuda_runtime.h>
+#include <nccl.h>
 #endif
 
 namespace ladder {
@@ -46,25 +51,25 @@ void Communicator::broadcast(std::string& text) const {
     broadcast(std::as_writable_bytes(std::span(text.data(), text.size())));
 }
 
-void allreduce_mean(const Communicator& comm, Tensor& t) {
-    if (comm.size() == 1) return;
-    if (t.device() == comm.buffer_device()) {
-        comm.allreduce_mean(std::span<float>(t.data(), t.numel()));
+void Communicator::allreduce_mean(Tensor& t) const {
+    if (size() == 1) return;
+    if (t.device() == Device::cpu) {
+        allreduce_mean(std::span<float>(t.data(), t.numel()));
         return;
     }
     std::vector<float> host = t.to_vector();
-    comm.allreduce_mean(std::span<float>(host));
+    allreduce_mean(std::span<float>(host));
     t.copy_from(host);
 }
 
-void broadcast(const Communicator& comm, Tensor& t) {
-    if (comm.size() == 1) return;
-    if (t.device() == comm.buffer_device()) {
-        comm.broadcast(std::span<float>(t.data(), t.numel()));
+void Communicator::broadcast(Tensor& t) const {
+    if (size() == 1) return;
+    if (t.device() == Device::cpu) {
+        broadcast(std::span<float>(t.data(), t.numel()));
         return;
     }
     std::vector<float> host = t.to_vector();
-    comm.broadcast(std::span<float>(host));
+    broadcast(std::span<float>(host));
     t.copy_from(host);
 }
 
@@ -148,6 +153,96 @@ private:
 
 #endif
 
+#ifdef LADDER_HAVE_NCCL
+
+void nccl_check(ncclResult_t code, const char* what) {
+    if (code != ncclSuccess) LADDER_THROW("{} failed: {}", what, ncclGetErrorString(code));
+}
+
+void cuda_check(cudaError_t code, const char* what) {
+    if (code != cudaSuccess) LADDER_THROW("{} failed: {}", what, cudaGetErrorString(code));
+}
+
+// NCCL between the ranks' GPUs, one GPU per rank, for a model on cuda. The gradient all-reduce
+// and the parameter broadcast run on the GPU buffers where they are (no host copy, over NVLink or
+// PCIe between the GPUs of one machine, the network between machines); everything else (scalars,
+// text, the checkpoint's bytes, barriers) goes over MPI, which also starts the ranks and carries
+// NCCL's own start: rank 0 makes an ncclUniqueId and broadcasts it, then each rank joins.
+// The collectives run on the legacy default stream, which every kernel here launches on, so they
+// follow the backward pass that wrote the gradients and precede the optimizer's step; each call
+// waits for its result, like MPI's, so the times the train loop records are the all-reduce's.
+// NCCL's ring and tree all-reduces finish each element on one rank and copy it to the others, so
+// every rank gets the same bits and the replicas stay identical, as under MPI.
+class NcclCommunicator final : public Communicator {
+public:
+    using Communicator::allreduce_mean;   // the span overloads, beside the tensor one overridden here
+    using Communicator::broadcast;
+
+    explicit NcclCommunicator(const Communicator& host) : host_(host) {
+        // The ranks on one machine take its GPUs in the order of their rank there.
+        MPI_Comm local;
+        mpi_check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, host.rank(), MPI_INFO_NULL, &local),
+                  "MPI_Comm_split_type");
+        int local_rank = 0, local_size = 1;
+        MPI_Comm_rank(local, &local_rank);
+        MPI_Comm_size(local, &local_size);
+        MPI_Comm_free(&local);
+        int gpus = 0;
+        const cudaError_t counted = cudaGetDeviceCount(&gpus);
+        if (counted != cudaSuccess) gpus = 0;
+        // Every rank learns whether any rank lacks its GPU, so all of them throw together instead
+        // of leaving the others waiting for an ncclUniqueId that never comes.
+        double short_ranks = gpus >= local_size ? 0 : 1;
+        host.allreduce_sum(std::span<double>(&short_ranks, 1));
+        LADDER_CHECK(short_ranks == 0,
+                     "NCCL needs one GPU per rank: rank {} shares its machine with {} rank(s) and sees {} GPU(s){}; start "
+                     "at most one rank per GPU (mpirun -np), or train on cpu, where the ranks all-reduce over MPI",
+                     host.rank(), local_size, gpus,
+                     counted == cudaSuccess ? "" : fmt::format(" ({})", cudaGetErrorString(counted)));
+        cuda_check(cudaSetDevice(local_rank), "cudaSetDevice");
+        ncclUniqueId id{};
+        if (host.rank() == 0) nccl_check(ncclGetUniqueId(&id), "ncclGetUniqueId");
+        host.broadcast(std::as_writable_bytes(std::span(&id, 1)));
+        nccl_check(ncclCommInitRank(&comm_, host.size(), id, host.rank()), "ncclCommInitRank");
+    }
+    ~NcclCommunicator() override { ncclCommDestroy(comm_); }
+    NcclCommunicator(const NcclCommunicator&) = delete;
+    NcclCommunicator& operator=(const NcclCommunicator&) = delete;
+
+    std::string name() const override { return "nccl"; }
+    int rank() const override { return host_.rank(); }
+    int size() const override { return host_.size(); }
+    void allreduce_sum(std::span<float> data) const override { host_.allreduce_sum(data); }
+    void allreduce_sum(std::span<double> data) const override { host_.allreduce_sum(data); }
+    void broadcast(std::span<std::byte> data) const override { host_.broadcast(data); }
+    void barrier() const override { host_.barrier(); }
+    void abort(int code) const override {
+        ncclCommAbort(comm_);
+        host_.abort(code);
+    }
+
+    // ncclAvg: the mean in the same pass as the sum. Whether NCCL scales by 1/N before or after
+    // adding, for N = 2, 4, 8 the bits are those of the host path's sum divided by N (scaling by a
+    // power of two is exact, barring underflow); for other N they may differ in the last place,
+    // the same on every rank.
+    void allreduce_mean(Tensor& t) const override {
+        if (t.device() != Device::cuda) return Communicator::allreduce_mean(t);
+        nccl_check(ncclAllReduce(t.data(), t.data(), t.numel(), ncclFloat, ncclAvg, comm_, nullptr), "ncclAllReduce");
+        cuda_check(cudaStreamSynchronize(nullptr), "ncclAllReduce (waiting for it)");
+    }
+    void broadcast(Tensor& t) const override {
+        if (t.device() != Device::cuda) return Communicator::broadcast(t);
+        nccl_check(ncclBroadcast(t.data(), t.data(), t.numel(), ncclFloat, 0, comm_, nullptr), "ncclBroadcast");
+        cuda_check(cudaStreamSynchronize(nullptr), "ncclBroadcast (waiting for it)");
+    }
+
+private:
+    const Communicator& host_;
+    ncclComm_t comm_ = nullptr;
+};
+
+#endif
+
 }  // namespace
 
 bool mpi_built() {
@@ -158,8 +253,16 @@ bool mpi_built() {
 #endif
 }
 
-Communicator& world() {
-    static std::unique_ptr<Communicator> comm = []() -> std::unique_ptr<Communicator> {
+bool nccl_built() {
+#ifdef LADDER_HAVE_NCCL
+    return true;
+#else
+    return false;
+#endif
+}
+
+Communicator& world(Device device) {
+    static std::unique_ptr<Communicator> host = []() -> std::unique_ptr<Communicator> {
         if (!started_by_launcher()) return std::make_unique<SingleProcess>();
 #ifdef LADDER_HAVE_MPI
         return std::make_unique<MpiCommunicator>();
@@ -169,7 +272,15 @@ Communicator& world() {
                      "configure again");
 #endif
     }();
-    return *comm;
+    if (device != Device::cuda || host->name() != "mpi") return *host;
+#ifdef LADDER_HAVE_NCCL
+    // Made on the first call for cuda, after `host` (so destroyed before MPI is finalised). Under
+    // mpirun even for one rank: NCCL runs on a single GPU too, so one rank tests the whole path.
+    static NcclCommunicator gpus(*host);
+    return gpus;
+#else
+    return *host;   // a model on cuda under MPI: its tensors go through host copies
+#endif
 }
 
 std::string find_mpirun() {

@@ -23,7 +23,7 @@ namespace ladder {
 class Communicator {
 public:
     virtual ~Communicator() = default;
-    virtual std::string name() const = 0;   // "single", "mpi"
+    virtual std::string name() const = 0;   // "single", "mpi", "nccl"
     virtual int rank() const = 0;           // this process, in [0, size())
     virtual int size() const = 0;           // N
 
@@ -40,16 +40,17 @@ public:
     // A string of any length: rank 0's (the others' are replaced; their lengths need not match).
     void broadcast(std::string& text) const;
 
+    // The two collectives on a tensor wherever it lives: a host tensor directly, one on simt or
+    // cuda through a host copy. NCCL overrides both, to reduce a cuda tensor where it is.
+    virtual void allreduce_mean(Tensor& t) const;
+    virtual void broadcast(Tensor& t) const;
+
     virtual void barrier() const = 0;
 
     // Ends every rank at once (MPI_Abort): what a rank that failed alone must do, since the others
     // would otherwise wait in their next collective forever. The single process does nothing here
     // (it simply throws on, as it always has).
     virtual void abort(int code) const = 0;
-
-    // The device whose buffers the transport takes directly: cpu for MPI (host memory), cuda for
-    // NCCL. A tensor anywhere else goes through a host copy (allreduce_mean(comm, tensor)).
-    virtual Device buffer_device() const { return Device::cpu; }
 };
 // [/book]
 
@@ -68,21 +69,20 @@ public:
     void abort(int) const override {}
 };
 
-// This process's communicator. Started by mpirun (Open MPI sets OMPI_COMM_WORLD_SIZE; MPICH's
-// and Slurm's launchers PMI_SIZE): MPI, initialised on the first call and finalised at exit.
+// This process's communicator for a model on `device`. Started by mpirun (Open MPI sets
+// OMPI_COMM_WORLD_SIZE; MPICH's and Slurm's launchers PMI_SIZE): MPI, initialised on the first
+// call and finalised at exit; for a model on cuda, NCCL over the same ranks when the build has it
+// (MPI still carries the host-side collectives: scalars, text, the launch of NCCL itself).
 // Otherwise the single process, and MPI is never touched (a program run on its own stays free of
 // MPI's start-up time and of its need for a launcher). Throws when started by mpirun but built
-// without MPI (naming the package to install), since each rank would then train alone.
-Communicator& world();
-
-// The tensor all-reduced to its mean over the ranks, in place: directly when it lives on the
-// communicator's buffer_device(), else through a host copy (simt, or cuda under MPI).
-void allreduce_mean(const Communicator& comm, Tensor& t);
-// The tensor overwritten with rank 0's (same rule for the device).
-void broadcast(const Communicator& comm, Tensor& t);
+// without MPI (naming the package to install), since each rank would then train alone; NCCL
+// throws on every rank at once when a machine has fewer GPUs than the ranks it runs.
+Communicator& world(Device device = Device::cpu);
 
 // True when this build has the MPI transport (CMake found MPI at configure time).
 bool mpi_built();
+// True when it also has NCCL (a CUDA build that found nccl.h and libnccl: the CUDA Toolkit's).
+bool nccl_built();
 
 // The full path of mpirun (or mpiexec) on the PATH, to start N ranks of a program. Throws a
 // ladder::Error naming the package (openmpi-bin) when there is none.
@@ -93,15 +93,5 @@ std::string find_mpirun();
 // process is root (Open MPI refuses root otherwise; containers and CI run as root).
 // --oversubscribe lets the ranks outnumber the cores (a test of 2 ranks on a 1-core runner).
 std::vector<std::string> mpirun_command(int ranks, const std::string& program, const std::vector<std::string>& args);
-
-// ---- NCCL: where the GPU all-reduce plugs in ----
-// Not built yet: NCCL ships with the CUDA Toolkit (/usr/local/cuda on these machines, not a Debian
-// package), but no GPU was at hand to run it on, so it waits for one. A NcclCommunicator would be one
-// more subclass: rank() and size() from MPI (mpirun still starts the processes, one per GPU; rank
-// 0 makes an ncclUniqueId and broadcasts it over MPI, then every rank calls ncclCommInitRank),
-// allreduce_sum as ncclAllReduce(ncclFloat, ncclSum) on the parameters' CUDA stream, broadcast as
-// ncclBroadcast, and buffer_device() = cuda, so allreduce_mean(comm, params.grads()) reduces the
-// gradient buffer where it is, without the host copy MPI needs. world() would choose it when the
-// build has NCCL and the model's device is cuda. Nothing in train() changes.
 
 }  // namespace ladder

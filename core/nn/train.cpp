@@ -216,7 +216,7 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
             if (distributed) {
                 comm.broadcast(step_text);
                 comm.broadcast(data);
-                for (auto& [name, t] : opt.state()) broadcast(comm, t);
+                for (auto& [name, t] : opt.state()) comm.broadcast(t);
                 int taken = opt.steps_taken();
                 comm.broadcast(std::as_writable_bytes(std::span(&taken, 1)));
                 opt.set_steps_taken(taken);
@@ -228,7 +228,7 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
                          cfg.resume.string(), step, cfg.steps);
         }
         // The replicas start from rank 0's parameters, whatever each rank initialised them to.
-        if (distributed) broadcast(comm, params.values());
+        if (distributed) comm.broadcast(params.values());
 
         std::optional<CsvWriter> csv;
         if (lead && !cfg.csv.empty())
@@ -270,7 +270,7 @@ TrainResult train(LanguageModel& model, const Backend& be, std::span<const std::
                 // The whole gradient buffer (every parameter, one contiguous ParamSet buffer) in one
                 // all-reduce: the mean over the ranks of their shards' mean gradients.
                 const Timer t;
-                allreduce_mean(comm, params.grads());
+                comm.allreduce_mean(params.grads());
                 r.comm_seconds += t.seconds();
             }
             const float norm = global_grad_norm(be, params);

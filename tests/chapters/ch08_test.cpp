@@ -3,7 +3,7 @@
 // trip within its bound, the scaling grid and its fits) and CSVs; `ch08 compress` and `ch08
 // decompress` on the model it wrote; a pre-training killed with SIGKILL and resumed, bit for bit
 // the uninterrupted run; and the named errors on bad input (a token file of another vocabulary,
-// a batch that does not split over the ranks).
+// a batch that does not split over the ranks, cuda ranks with fewer GPUs than ranks).
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -144,7 +144,10 @@ TEST_CASE("ch08 names what is wrong with its input", "[ch08]") {
         const fs::path data = run.out_dir / "data";
         TokenFile val = read_token_file(data / "val.tok");
         write_token_file(data / "val.tok", val.ids, val.vocab_size + 1);
-        const auto bad = testing::run_chapter("ch08", "--quick --no-progress --data " + data.string());
+        // No text to rebuild them from (a machine with the corpus in data/cache would otherwise
+        // tokenise it into `data`), so the program must read the token files as they are.
+        const auto bad = testing::run_chapter("ch08", "--quick --no-progress --data " + data.string() +
+                                                          " --train-text " + (dir / "absent.txt").string());
         INFO(bad.output);
         REQUIRE(bad.exit_code == 1);
         REQUIRE_THAT(bad.output, Catch::Contains("the token files say a vocabulary of"));
@@ -164,5 +167,31 @@ TEST_CASE("ch08 names what is wrong with its input", "[ch08]") {
             cmd += "'" + w + "' ";
         REQUIRE(shell(cmd + "> " + log.string() + " 2>&1") != 0);
         REQUIRE_THAT(read_file(log), Catch::Contains("the global batch of 3 rows does not split evenly over 2 ranks"));
+    }
+    SECTION("cuda ranks with NCCL on a machine with fewer GPUs than ranks") {
+        // Here, where the build has NCCL and no GPU answers: every rank must say so and the job
+        // end (a rank left waiting for NCCL's identifier would hang it; ctest's timeout fails that).
+        if (!nccl_built() || cuda_available()) {
+            WARN("SKIPPED: needs a build with NCCL on a machine without a GPU");
+            return;
+        }
+        std::string mpirun;
+        try {
+            mpirun = find_mpirun();
+        } catch (const Error& e) {
+            WARN("SKIPPED: " << e.what());
+            return;
+        }
+        const fs::path log = dir / "nccl.log";
+        std::string cmd;
+        for (const std::string& w : mpirun_command(2, bin, {"pretrain", "--quick", "--backend", "cuda", "--no-progress",
+                                                            "--out", (dir / "nccl").string()}))
+            cmd += "'" + w + "' ";
+        REQUIRE(shell(cmd + "> " + log.string() + " 2>&1") != 0);
+        const std::string text = read_file(log);
+        INFO(text);
+        for (const char* rank : {"rank 0 shares its machine with 2 rank(s) and sees 0 GPU(s)",
+                                 "rank 1 shares its machine with 2 rank(s) and sees 0 GPU(s)"})
+            CHECK_THAT(text, Catch::Contains(rank));
     }
 }

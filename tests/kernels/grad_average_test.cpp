@@ -12,23 +12,16 @@
 #include "core/rng.hpp"
 #include "kernels/grad_average/grad_average.hpp"
 #include "kernels/registry.hpp"
+#include "tests/kernels/versions.hpp"
 
 using namespace ladder;
 
 namespace {
 
-struct Where {
-    Device dev;
-    int version;  // 0: cpu
-    std::string str() const { return version == 0 ? "cpu" : "simt v" + std::to_string(version); }
-};
-const std::vector<Where> everywhere = {{Device::cpu, 0}, {Device::simt, 1}, {Device::simt, 2}};
+using Where = testing::Run;
+const std::vector<Where> everywhere = testing::cpu_and_simt(grad_average_gpu_versions);
 
-Backend backend_for(const Where& w) {
-    Backend be(w.dev);
-    if (w.version) be.set_version("grad_average", w.version);
-    return be;
-}
+Backend backend_for(const Where& w) { return w.backend({"grad_average"}); }
 
 std::vector<float> average(const Where& w, const std::vector<float>& in, std::size_t N, std::size_t n) {
     const Backend be = backend_for(w);

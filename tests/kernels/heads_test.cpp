@@ -10,6 +10,7 @@
 #include "core/backend.hpp"
 #include "core/rng.hpp"
 #include "kernels/heads/heads.hpp"
+#include "tests/kernels/versions.hpp"
 
 using namespace ladder;
 
@@ -17,22 +18,10 @@ namespace {
 
 // The cpu reference and every GPU version on the emulator. Each op has its own version
 // name; a backend picks the same version for all four.
-struct Run {
-    Device device;
-    int version;   // 0 on cpu
-    std::string str() const { return version == 0 ? std::string("cpu") : "simt v" + std::to_string(version); }
-};
-std::vector<Run> runs() {
-    std::vector<Run> r{{Device::cpu, 0}};
-    for (int v = 1; v <= heads_gpu_versions; ++v) r.push_back({Device::simt, v});
-    return r;
-}
+using testing::Run;
+std::vector<Run> runs() { return testing::cpu_and_simt(heads_gpu_versions); }
 Backend backend_for(const Run& r) {
-    Backend be(r.device);
-    if (r.version > 0)
-        for (const char* op : {"split_qkv", "split_qkv_bias", "split_qkv_backward", "merge_heads", "merge_heads_backward"})
-            be.set_version(op, r.version);
-    return be;
+    return r.backend({"split_qkv", "split_qkv_bias", "split_qkv_backward", "merge_heads", "merge_heads_backward"});
 }
 Tensor poisoned(const Backend& be, Shape shape) {
     Tensor t = be.empty(shape);

@@ -12,6 +12,7 @@
 #include "core/backend.hpp"
 #include "core/rng.hpp"
 #include "kernels/layernorm/layernorm.hpp"
+#include "tests/kernels/versions.hpp"
 
 using namespace ladder;
 
@@ -107,14 +108,9 @@ TEST_CASE("residual_layernorm: in place, the same bits as the add then layernorm
     Rng rng(4);
     std::vector<float> a(R * C), b(R * C), w(C), bias(C);
     for (auto* v : {&a, &b, &w, &bias}) rng.fill_normal(*v, 0.0f, 1.0f);
-    struct Run {
-        Device dev;
-        int version;
-    };
-    for (const Run r : {Run{Device::cpu, 0}, Run{Device::simt, 1}, Run{Device::simt, 2}}) {
-        INFO((r.dev == Device::cpu ? "cpu" : "simt v" + std::to_string(r.version)));
-        Backend be(r.dev);
-        if (r.version) be.set_version("residual_layernorm", r.version);
+    for (const testing::Run& r : testing::cpu_and_simt(residual_layernorm_gpu_versions)) {
+        INFO(r.str());
+        const Backend be = r.backend({"residual_layernorm"});
         const Tensor bt = be.upload(b, {R, C}), wt = be.upload(w, {C}), biast = be.upload(bias, {C});
         // Unfused: a + b into its own tensor, then layernorm.
         Tensor sum = be.empty({R, C}), y0 = be.empty({R, C}), m0 = be.empty({R}), s0 = be.empty({R});

@@ -12,21 +12,17 @@
 #include "core/backend.hpp"
 #include "kernels/error_bounds.hpp"
 #include "kernels/loss_sum/loss_sum.hpp"
+#include "tests/kernels/versions.hpp"
 
 using namespace ladder;
 
 namespace {
 
-struct Where {
-    Device dev;
-    int version;  // 0: cpu
-    std::string str() const { return version == 0 ? "cpu" : "simt v" + std::to_string(version); }
-};
-const std::vector<Where> everywhere = {{Device::cpu, 0}, {Device::simt, 1}, {Device::simt, 2}};
+using Where = testing::Run;
+const std::vector<Where> everywhere = testing::cpu_and_simt(loss_sum_gpu_versions);
 
 float total(const Where& w, const std::vector<float>& losses) {
-    Backend be(w.dev);
-    if (w.version) be.set_version("loss_sum", w.version);
+    const Backend be = w.backend({"loss_sum"});
     const Tensor x = be.upload(losses, {losses.size()});
     Tensor out = be.empty({1});
     loss_sum(be, out, x);

@@ -12,6 +12,7 @@
 #include "core/backend.hpp"
 #include "core/rng.hpp"
 #include "kernels/softmax/softmax.hpp"
+#include "tests/kernels/versions.hpp"
 
 using namespace ladder;
 
@@ -21,23 +22,9 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr double u = 0x1.0p-24;
 
 // The cpu reference and every GPU version of `op` on the emulator, by name.
-struct Run {
-    Device device;
-    int version;   // 0 on cpu
-    std::string str() const {
-        return version == 0 ? std::string("cpu") : std::string("simt v") + std::to_string(version);
-    }
-};
-std::vector<Run> runs(int versions) {
-    std::vector<Run> r{{Device::cpu, 0}};
-    for (int v = 1; v <= versions; ++v) r.push_back({Device::simt, v});
-    return r;
-}
-Backend backend_for(const Run& r, const char* op) {
-    Backend be(r.device);
-    if (r.version > 0) be.set_version(op, r.version);
-    return be;
-}
+using testing::Run;
+std::vector<Run> runs(int versions) { return testing::cpu_and_simt(versions); }
+Backend backend_for(const Run& r, const char* op) { return r.backend({op}); }
 
 std::vector<float> forward(const Run& r, const std::vector<float>& x, Shape shape) {
     const Backend be = backend_for(r, "softmax");

@@ -115,9 +115,70 @@ int fail_alone(const Communicator& comm) {
     return 1;
 }
 
-int run(bool fail_alone_mode) {
+// `--nccl`: the GPU transport's collectives on cuda tensors, run where NCCL and one GPU per rank
+// exist (`mpirun -np 1` needs one GPU), reported as skipped elsewhere. Rank r's tensor holds
+// (r + 1) k_i with k_i in 1..7, so the mean over N ranks is k_i (N + 1) / 2: its sum is exact in
+// float (small integers), and the mean is then within N + 1 roundings of it, |error| <= (N + 1) u
+// |mean| (one division, or N scalings and N - 1 additions of exact-sum terms, whichever way NCCL
+// computes its average). The broadcast copies bits, so it must be exact.
+int nccl_collectives() {
+    if (!nccl_built()) {
+        fmt::print("SKIPPED: this build has no NCCL (it needs the CUDA build and nccl.h + libnccl)\n");
+        return 0;
+    }
+    if (!cuda_available()) {
+        fmt::print("SKIPPED: {}\n", cuda_unavailable_reason());
+        return 0;
+    }
+    const Communicator* gpus = nullptr;
+    try {
+        gpus = &world(Device::cuda);
+    } catch (const Error& e) {
+        // Thrown on every rank together (the communicator agrees on it first).
+        if (std::string(e.what()).find("one GPU per rank") == std::string::npos) throw;
+        fmt::print("SKIPPED: {}\n", e.what());
+        return 0;
+    }
+    const Communicator& comm = *gpus;
+    std::vector<std::string> failures;
+    if (comm.name() != "nccl") failures.push_back(fmt::format("world(cuda) is '{}', not nccl", comm.name()));
+    const std::size_t n = 1001;   // no multiple of anything NCCL might split by
+    const double N = comm.size(), u = std::ldexp(1.0, -24);
+    std::vector<float> mine(n), expected(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double k = double(i % 7 + 1);
+        mine[i] = static_cast<float>((comm.rank() + 1) * k);
+        expected[i] = static_cast<float>(k * (N + 1) / 2);
+    }
+    Tensor t = Tensor::from(mine, Shape{n}, Device::cuda);
+    comm.allreduce_mean(t);
+    const std::vector<float> mean = t.to_vector();
+    double worst = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        worst = std::max(worst, std::abs(double(mean[i]) - expected[i]) / ((N + 1) * u * expected[i]));
+    if (!(worst <= 1)) failures.push_back(fmt::format("allreduce_mean: {:.3g} times its bound off", worst));
+    if (!ranks_agree(comm, mean)) failures.push_back("allreduce_mean: the ranks' results differ");
+
+    Tensor b = Tensor::from(mine, Shape{n}, Device::cuda);
+    comm.broadcast(b);
+    std::vector<float> rank0(n);
+    for (std::size_t i = 0; i < n; ++i) rank0[i] = static_cast<float>(i % 7 + 1);
+    if (b.to_vector() != rank0) failures.push_back("broadcast: not rank 0's values");
+
+    double failed_ranks = failures.empty() ? 0 : 1;   // every rank exits with the same status
+    comm.allreduce_sum(std::span<double>(&failed_ranks, 1));
+    const int verdict = failed_ranks == 0 ? 0 : 1;
+    for (const auto& f : failures) fmt::print(stderr, "FAILED (rank {}): {}\n", comm.rank(), f);
+    if (comm.rank() == 0 && verdict == 0)
+        fmt::print("PASSED: NCCL on {} rank(s): the mean within (N + 1) u (worst {:.2f} of it), the broadcast exact\n",
+                   comm.size(), worst);
+    return verdict;
+}
+
+int run(const std::string& mode) {
+    if (mode == "--nccl") return nccl_collectives();
     const Communicator& comm = world();
-    if (fail_alone_mode) return fail_alone(comm);
+    if (mode == "--fail-alone") return fail_alone(comm);
     const bool lead = comm.rank() == 0;
     const std::size_t N = static_cast<std::size_t>(comm.size());
     if (N < 2 || kBatch % N != 0) {
@@ -194,7 +255,7 @@ int run(bool fail_alone_mode) {
 
 int main(int argc, char** argv) {
     try {
-        return run(argc > 1 && std::string(argv[1]) == "--fail-alone");
+        return run(argc > 1 ? argv[1] : "");
     } catch (const std::exception& e) {
         fmt::print(stderr, "nn_distributed_ranks: {}\n", e.what());
         world().abort(1);   // the other ranks may be waiting in a collective

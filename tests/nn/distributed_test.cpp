@@ -83,7 +83,7 @@ TEST_CASE("distributed: the single process is rank 0 of 1 and its collectives le
     one.broadcast(text);
     CHECK(text == "rank 0's");
     Tensor t = Tensor::from(std::vector<float>{4.0f, 5.0f}, Shape{2});
-    allreduce_mean(one, t);
+    one.allreduce_mean(t);
     CHECK(t.to_vector() == std::vector<float>{4.0f, 5.0f});
 }
 

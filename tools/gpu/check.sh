@@ -26,6 +26,7 @@ status=0
 summary=()
 for t in "$B"/tests/*; do
   name=$(basename "$t")
+  [ "$name" != nn_distributed_ranks ] || continue   # an MPI program, run under mpirun below
   if "$t" > "$OUT/test_$name.log" 2>&1; then r=pass; else r=FAIL; status=1; fi
   skipped=$(grep -c "SKIPPED:" "$OUT/test_$name.log")
   summary+=("$(printf '%-34s %s (skipped: %s)' "$name" "$r" "$skipped")")
@@ -38,6 +39,24 @@ for ch in $chapters; do
     || { status=1; summary+=("bench $ch: FAIL"); }
 done
 "$B/bin/ch01" --out "$OUT/ch01" > "$OUT/ch01.log" 2>&1 || { status=1; summary+=("ch01: FAIL"); }
+# Chapter 8 on the GPU: NCCL's collectives on one rank per GPU (where mpirun exists), and a short
+# pre-training run of the chapter's model on cuda (the sample text: the speed does not depend on it).
+if command -v mpirun > /dev/null; then
+  gpus=$(nvidia-smi --list-gpus | wc -l)
+  for np in 1 2; do
+    [ "$np" -le "$gpus" ] || continue
+    if OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np "$np" --oversubscribe \
+         "$B/tests/nn_distributed_ranks" --nccl > "$OUT/nccl_$np.log" 2>&1; then r=pass; else r=FAIL; status=1; fi
+    summary+=("$(printf '%-34s %s' "NCCL collectives, $np rank(s)" "$r")")
+  done
+else
+  summary+=("NCCL collectives: not run (no mpirun here)")
+fi
+for be in cpu cuda; do
+  "$B/bin/ch08" pretrain --quick --backend "$be" --steps 60 --batch 16 --no-progress --out "$OUT/ch08_$be" \
+    > "$OUT/ch08_pretrain_$be.json" 2> "$OUT/ch08_pretrain_$be.log" || { status=1; summary+=("ch08 pretrain $be: FAIL"); }
+done
+grep -h tokens_per_s "$OUT"/ch08_pretrain_*.json
 cat "$OUT"/bench_*.log > "$OUT/bench.txt" 2>/dev/null
 printf '%s\n' "${summary[@]}"
 grep -h -E "cuda|cublas|d2d" "$OUT"/bench_*.log | head -60
