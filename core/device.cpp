@@ -43,6 +43,7 @@ bool cuda_built() { return LADDER_WITH_CUDA != 0; }
 namespace {
 struct CudaProbe {
     bool available = false;
+    int count = 0;   // GPUs the runtime sees (0 when not available)
     std::string reason;
     std::string description;
 };
@@ -74,6 +75,7 @@ const CudaProbe& cuda_probe() {
             probe.description = fmt::format("{} (sm_{}{}, {} SMs, {:.0f} GiB)", prop.name, prop.major, prop.minor,
                                             prop.multiProcessorCount, prop.totalGlobalMem / 1073741824.0);
         }
+        probe.count = count;
         probe.available = true;
 #else
         probe.reason = "built without CUDA (nvcc was not found when the build was configured)";
@@ -84,6 +86,7 @@ const CudaProbe& cuda_probe() {
 }  // namespace
 
 bool cuda_available() { return cuda_probe().available; }
+int cuda_device_count() { return cuda_probe().count; }
 std::string cuda_unavailable_reason() { return cuda_probe().available ? "" : cuda_probe().reason; }
 
 void require_device(Device d) {

@@ -21,6 +21,8 @@ Device parse_device(const std::string& name);   // throws on anything else, list
 bool cuda_built();
 // True when cuda_built() and a CUDA device answers. Never throws.
 bool cuda_available();
+// How many CUDA devices answer: 0 when cuda is not available. Never throws.
+int cuda_device_count();
 // Why cuda is not available: "built without CUDA (nvcc not found at configure time)",
 // "no CUDA device (cudaGetDeviceCount: ...)". Empty when it is.
 std::string cuda_unavailable_reason();

@@ -159,10 +159,6 @@ void nccl_check(ncclResult_t code, const char* what) {
     if (code != ncclSuccess) LADDER_THROW("{} failed: {}", what, ncclGetErrorString(code));
 }
 
-void cuda_check(cudaError_t code, const char* what) {
-    if (code != cudaSuccess) LADDER_THROW("{} failed: {}", what, cudaGetErrorString(code));
-}
-
 // NCCL between the ranks' GPUs, one GPU per rank, for a model on cuda. The gradient all-reduce
 // and the parameter broadcast run on the GPU buffers where they are (no host copy, over NVLink or
 // PCIe between the GPUs of one machine, the network between machines); everything else (scalars,
@@ -187,9 +183,7 @@ public:
         MPI_Comm_rank(local, &local_rank);
         MPI_Comm_size(local, &local_size);
         MPI_Comm_free(&local);
-        int gpus = 0;
-        const cudaError_t counted = cudaGetDeviceCount(&gpus);
-        if (counted != cudaSuccess) gpus = 0;
+        const int gpus = cuda_device_count();
         // Every rank learns whether any rank lacks its GPU, so all of them throw together instead
         // of leaving the others waiting for an ncclUniqueId that never comes.
         double short_ranks = gpus >= local_size ? 0 : 1;
@@ -197,9 +191,9 @@ public:
         LADDER_CHECK(short_ranks == 0,
                      "NCCL needs one GPU per rank: rank {} shares its machine with {} rank(s) and sees {} GPU(s){}; start "
                      "at most one rank per GPU (mpirun -np), or train on cpu, where the ranks all-reduce over MPI",
-                     host.rank(), local_size, gpus,
-                     counted == cudaSuccess ? "" : fmt::format(" ({})", cudaGetErrorString(counted)));
-        cuda_check(cudaSetDevice(local_rank), "cudaSetDevice");
+                     host.rank(), local_size, gpus, gpus ? "" : fmt::format(" ({})", cuda_unavailable_reason()));
+        if (const cudaError_t e = cudaSetDevice(local_rank); e != cudaSuccess)
+            LADDER_THROW("cudaSetDevice({}) failed: {}", local_rank, cudaGetErrorString(e));
         ncclUniqueId id{};
         if (host.rank() == 0) nccl_check(ncclGetUniqueId(&id), "ncclGetUniqueId");
         host.broadcast(std::as_writable_bytes(std::span(&id, 1)));
@@ -228,12 +222,12 @@ public:
     void allreduce_mean(Tensor& t) const override {
         if (t.device() != Device::cuda) return Communicator::allreduce_mean(t);
         nccl_check(ncclAllReduce(t.data(), t.data(), t.numel(), ncclFloat, ncclAvg, comm_, nullptr), "ncclAllReduce");
-        cuda_check(cudaStreamSynchronize(nullptr), "ncclAllReduce (waiting for it)");
+        device_synchronize(Device::cuda);
     }
     void broadcast(Tensor& t) const override {
         if (t.device() != Device::cuda) return Communicator::broadcast(t);
         nccl_check(ncclBroadcast(t.data(), t.data(), t.numel(), ncclFloat, 0, comm_, nullptr), "ncclBroadcast");
-        cuda_check(cudaStreamSynchronize(nullptr), "ncclBroadcast (waiting for it)");
+        device_synchronize(Device::cuda);
     }
 
 private:
@@ -272,7 +266,7 @@ Communicator& world(Device device) {
                      "configure again");
 #endif
     }();
-    if (device != Device::cuda || host->name() != "mpi") return *host;
+    if (device != Device::cuda || !started_by_launcher()) return *host;
 #ifdef LADDER_HAVE_NCCL
     // Made on the first call for cuda, after `host` (so destroyed before MPI is finalised). Under
     // mpirun even for one rank: NCCL runs on a single GPU too, so one rank tests the whole path.

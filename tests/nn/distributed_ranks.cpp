@@ -2,7 +2,7 @@
 // one process gets with G rows, within a tolerance derived below. Run by ctest as
 // `mpirun -np 2 --oversubscribe nn_distributed_ranks` (tests/nn/CMakeLists.txt); any N that
 // divides G works. Every rank trains; rank 0 then trains the single-process reference itself,
-// compares, and tells every rank the verdict, so they all exit with the same status.
+// compares, and every rank learns whether any rank failed, so they all exit with the same status.
 //
 // ---- the tolerance ----
 // The model is tests/nn/tiny_bigram.hpp: logits z_r = wte[prev_r] + bias, mean cross-entropy over
@@ -99,6 +99,17 @@ bool ranks_agree(const Communicator& comm, const std::vector<float>& mine) {
     return differ == 0;
 }
 
+// The exit status of every rank: 1 on all of them when any rank failed (each prints its own
+// failures), else 0, with rank 0 printing `passed`.
+int verdict(const Communicator& comm, const std::vector<std::string>& failures, const std::string& passed) {
+    double failed_ranks = failures.empty() ? 0 : 1;
+    comm.allreduce_sum(std::span<double>(&failed_ranks, 1));
+    for (const auto& f : failures) fmt::print(stderr, "FAILED (rank {}): {}\n", comm.rank(), f);
+    if (failed_ranks > 0) return 1;
+    if (comm.rank() == 0) fmt::print("PASSED: {}\n", passed);
+    return 0;
+}
+
 // `--fail-alone`: rank 0 cannot write its checkpoint (a folder that does not exist) while the
 // other ranks, which write none, go on to the next all-reduce. train() must end every rank
 // (printing "rank 0 of N: ...") rather than leave them waiting: ctest gives this a timeout.
@@ -165,14 +176,9 @@ int nccl_collectives() {
     for (std::size_t i = 0; i < n; ++i) rank0[i] = static_cast<float>(i % 7 + 1);
     if (b.to_vector() != rank0) failures.push_back("broadcast: not rank 0's values");
 
-    double failed_ranks = failures.empty() ? 0 : 1;   // every rank exits with the same status
-    comm.allreduce_sum(std::span<double>(&failed_ranks, 1));
-    const int verdict = failed_ranks == 0 ? 0 : 1;
-    for (const auto& f : failures) fmt::print(stderr, "FAILED (rank {}): {}\n", comm.rank(), f);
-    if (comm.rank() == 0 && verdict == 0)
-        fmt::print("PASSED: NCCL on {} rank(s): the mean within (N + 1) u (worst {:.2f} of it), the broadcast exact\n",
-                   comm.size(), worst);
-    return verdict;
+    return verdict(comm, failures,
+                   fmt::format("NCCL on {} rank(s): the mean within (N + 1) u (worst {:.2f} of it), the broadcast exact",
+                               comm.size(), worst));
 }
 
 int run(const std::string& mode) {
@@ -244,11 +250,7 @@ int run(const std::string& mode) {
         fmt::print("rank 0: {:.0f} tokens/s on this rank ({:.0f} over {} ranks), {:.3f} s of {:.3f} s in all-reduces\n",
                    rd.tokens_per_s, rd.global_tokens_per_s, N, rd.comm_seconds, rd.seconds);
     }
-    int verdict = failures.empty() ? 0 : 1;
-    comm.broadcast(std::as_writable_bytes(std::span(&verdict, 1)));
-    for (const auto& f : failures) fmt::print(stderr, "FAILED (rank {}): {}\n", comm.rank(), f);
-    if (lead && verdict == 0) fmt::print("PASSED: {} ranks train as one process with the whole batch\n", N);
-    return verdict;
+    return verdict(comm, failures, fmt::format("{} ranks train as one process with the whole batch", N));
 }
 
 }  // namespace
